@@ -1,0 +1,219 @@
+"""The `Ledger` application service: record a batch of incoming events, all or nothing.
+
+A batch is parsed, checked against the books event by event, and saved in one `save()` call, with
+its idempotency keys and hash-chain links written in the same database transaction by the event
+recorder. A concurrent writer that got there first makes the save fail; the batch is then checked
+again from fresh state, so a conflict is retried here and never reaches the sender.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol, cast
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError
+
+from ledger import intake
+from ledger.base import LedgerAggregate, entity_id
+from ledger.batch import Batch
+from ledger.commands import HANDLERS
+from ledger.conference import Conference
+from ledger.errors import IdempotencyConflict, InvalidEvent, LedgerError, UnknownConference
+
+FUTURE_TOLERANCE = timedelta(hours=24)
+CONFLICT_RETRIES = 8
+
+
+class IntakeIndex(Protocol):
+    """What the event recorder tells the ledger about keys already recorded."""
+
+    def find_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, int]]:
+        """(source, id) → (content digest, position) for the keys already recorded."""
+
+
+@dataclass
+class EventError:
+    """Why one event of a batch was refused."""
+
+    index: int
+    id: str | None
+    error: LedgerError
+
+
+class BatchRefused(Exception):
+    """Raised when any event of a batch is refused; nothing of the batch was recorded."""
+
+    def __init__(self, errors: list[EventError]):
+        super().__init__(f"{len(errors)} event(s) refused")
+        self.errors = errors
+
+    @property
+    def invalid(self) -> bool:
+        """True when some event is malformed on its own (the API's 422 rather than 409)."""
+        return any(isinstance(e.error, InvalidEvent) for e in self.errors)
+
+
+@dataclass
+class Outcome:
+    """What happened to one event of a batch."""
+
+    index: int
+    id: str
+    source: str
+    status: str
+    position: int
+
+
+@dataclass
+class Receipt:
+    """The answer to a batch: one outcome per event, in batch order."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def recorded(self) -> int:
+        return sum(1 for o in self.outcomes if o.status == "recorded")
+
+    @property
+    def duplicates(self) -> int:
+        return len(self.outcomes) - self.recorded
+
+    @property
+    def position(self) -> int:
+        return max((o.position for o in self.outcomes), default=0)
+
+
+class Ledger(Application):
+    """Records conference events; every status is derived here, never taken from the sender."""
+
+    name = "confledger"
+    env = {"AGGREGATE_CACHE_MAXSIZE": "20000", "COMPRESSOR_TOPIC": ""}
+
+    def record(self, slug: str, raw_events: list[Any], *, now: datetime) -> Receipt:
+        """Record a batch atomically; raise BatchRefused listing every bad event."""
+        parsed = self._parse(slug, raw_events, now)
+        for _attempt in range(CONFLICT_RETRIES):
+            try:
+                return self._record_once(slug, parsed)
+            except IntegrityError:
+                continue  # someone recorded first: check again against the new state
+        raise RuntimeError("the event store stayed contended; try again")
+
+    def conference(self, slug: str) -> Conference | None:
+        """The configured conference `slug`, or None."""
+        batch = Batch(slug, self.repository.get)
+        return batch.find(Conference, slug)
+
+    def close_period(self, slug: str, through: Any, *, now: datetime) -> Receipt:
+        """Close the books through a date: later events dated inside it are refused."""
+        conference = self.conference(slug)
+        if conference is None:
+            raise UnknownConference(f"conference {slug!r} is not configured", field="conference")
+        envelope = {"conference": slug, "source": "confledger",
+                    "source_id": f"period.closed/{through.isoformat()}", "effective_at": now}
+        conference.close_period(envelope, through)
+        events = conference.collect_events()
+        recordings = self.save(*events, conference=slug, intake_keys=[])
+        return Receipt([Outcome(0, envelope["source_id"], "confledger", "recorded",
+                                recordings[0].notification.id)])
+
+    def _parse(self, slug: str, raw_events: list[Any], now: datetime) -> list[intake.Incoming]:
+        parsed, errors = [], []
+        for index, raw in enumerate(raw_events):
+            try:
+                incoming = intake.parse(slug, index, raw)
+            except intake.BadEvent as bad:
+                event_id = raw.get("id") if isinstance(raw, dict) else None
+                errors += [EventError(index, _as_id(event_id), e) for e in bad.errors]
+                continue
+            if incoming.envelope.time > now + FUTURE_TOLERANCE:
+                errors.append(EventError(index, incoming.envelope.id, InvalidEvent(
+                    "the effective time is more than 24 hours in the future",
+                    field="time", code="time-in-future")))
+            parsed.append(incoming)
+        if errors:
+            raise BatchRefused(errors)
+        return parsed
+
+    def _record_once(self, slug: str, parsed: list[intake.Incoming]) -> Receipt:
+        index = cast(IntakeIndex, self.recorder)
+        known = index.find_keys(sorted({p.key for p in parsed}))
+        batch = Batch(slug, self.repository.get)
+        errors: list[EventError] = []
+        verdicts: list[Verdict] = []
+        for incoming in parsed:
+            try:
+                verdicts.append(self._check(batch, incoming, known, verdicts))
+            except LedgerError as error:
+                batch.discard()
+                errors.append(EventError(incoming.index, incoming.envelope.id, error))
+        if errors:
+            raise BatchRefused(errors)
+        return self._save(slug, batch, verdicts)
+
+    def _check(self, batch: Batch, incoming: intake.Incoming,
+               known: dict[tuple[str, str], tuple[str, int]], earlier: list[Verdict]) -> Verdict:
+        """Check one event against the books as the batch has left them so far."""
+        same_key = [v for v in earlier if v.recorded and v.incoming.key == incoming.key]
+        if incoming.key in known or same_key:
+            digest = known[incoming.key][0] if incoming.key in known else same_key[0].incoming.digest
+            if digest != incoming.digest:
+                raise IdempotencyConflict(
+                    f"{incoming.key[0]}/{incoming.key[1]} was already recorded with other content",
+                    field="id")
+            batch.steps.append([])
+            position = known[incoming.key][1] if incoming.key in known else None
+            return Verdict(incoming, False, position, same_key[0] if same_key else None)
+        batch.begin(incoming, incoming.envelope.time)
+        currency = (incoming.data.currency if isinstance(incoming.data, intake.ConferenceConfigured)
+                    else batch.conference.currency)
+        for error in intake.check_money_precision(incoming, currency):
+            raise error
+        if incoming.envelope.type != "conference.configured":
+            batch.conference.check_period_open(incoming.envelope.time,
+                                               incoming.envelope.correctsperiod)
+        HANDLERS[incoming.envelope.type](batch, incoming.data)
+        batch.end()
+        return Verdict(incoming, True)
+
+    def _save(self, slug: str, batch: Batch, verdicts: list[Verdict]) -> Receipt:
+        events: list[LedgerAggregate.Event] = []
+        keys: list[tuple[str, str, str, int]] = []
+        for verdict, step in zip(verdicts, batch.steps, strict=True):
+            if verdict.recorded:
+                events.extend(step)
+                verdict.offset = len(events) - 1  # an event's position is its last stored event
+                keys.append((*verdict.incoming.key, verdict.incoming.digest, verdict.offset))
+        recordings = self.save(*events, conference=slug, intake_keys=keys) if events else []
+        for verdict in verdicts:
+            if verdict.recorded:
+                verdict.position = recordings[verdict.offset].notification.id
+        return Receipt([verdict.outcome() for verdict in verdicts])
+
+
+@dataclass
+class Verdict:
+    """Whether one event of a batch is new (recorded) or repeats an event already recorded."""
+
+    incoming: intake.Incoming
+    recorded: bool
+    position: int | None = None
+    repeats: Verdict | None = None
+    offset: int = 0
+
+    def outcome(self) -> Outcome:
+        position = self.position if self.repeats is None else self.repeats.position
+        return Outcome(self.incoming.index, self.incoming.envelope.id,
+                       self.incoming.envelope.source,
+                       "recorded" if self.recorded else "duplicate", position or 0)
+
+
+def _as_id(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def conference_id(slug: str) -> Any:
+    """The aggregate id of conference `slug`."""
+    return entity_id(slug, Conference.kind, slug)

@@ -1,0 +1,142 @@
+"""The purchase order: an invoice to an organisation, paid by wire, ACH, check... and reduced by
+credit notes. Its status is derived after every payment or credit note from its balance due.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ledger.base import LedgerAggregate
+from ledger.errors import AlreadyExists, InvalidTransition, PurchaseOrderCancelled
+
+DRAFT, SENT, PARTIALLY_PAID, PAID, OVERPAID, CANCELLED = (
+    "draft", "sent", "partially_paid", "paid", "overpaid", "cancelled")
+STATUSES = (DRAFT, SENT, PARTIALLY_PAID, PAID, OVERPAID, CANCELLED)
+METHODS = ("wire", "ach", "check", "stripe", "other")
+
+
+def derive_status(*, total: Decimal, paid: Decimal, credited: Decimal, payments: int,
+                  credit_notes: int, sent: bool) -> str:
+    """The contract's rule, in its order: paid, overpaid, partially paid, draft, sent."""
+    balance = total - paid - credited
+    if balance == 0 and (payments or credit_notes):
+        return PAID
+    if balance < 0:
+        return OVERPAID
+    if payments:
+        return PARTIALLY_PAID
+    return SENT if sent else DRAFT
+
+
+class PurchaseOrder(LedgerAggregate):
+    """An organisation's purchase order."""
+
+    kind = "purchase-order"
+
+    class Created(LedgerAggregate.Created):
+        TYPE = "purchase_order.created"
+        po_id: str
+        reference: str
+        organization_name: str
+        contact_name: str
+        contact_email: str
+        billing_address: str | None
+        line_items: list[dict[str, Any]]
+        subtotal: Decimal
+        total: Decimal
+        notes: str | None
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.po_id = self.po_id
+            po.total = self.total
+            po.paid = po.credited = Decimal(0)
+            po.payment_ids, po.credit_note_ids = set(), set()
+            po.sent = False
+            po.status = DRAFT
+
+    class Sent(LedgerAggregate.Event):
+        TYPE = "purchase_order.sent"
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.sent = True
+            po.rederive()
+
+    class Cancelled(LedgerAggregate.Event):
+        TYPE = "purchase_order.cancelled"
+        reason: str | None
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.status = CANCELLED
+
+    class PaymentRecorded(LedgerAggregate.Event):
+        TYPE = "purchase_order.payment_recorded"
+        payment_id: str
+        amount: Decimal
+        method: str
+        payment_date: str
+        reference: str | None
+        note: str | None
+        entered_by: str | None
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.payment_ids.add(self.payment_id)
+            po.paid += self.amount
+            po.rederive()
+
+    class CreditNoteIssued(LedgerAggregate.Event):
+        TYPE = "purchase_order.credit_note_issued"
+        credit_note_id: str
+        amount: Decimal
+        reason: str
+        issued_by: str | None
+
+        def apply(self, po: PurchaseOrder) -> None:
+            po.credit_note_ids.add(self.credit_note_id)
+            po.credited += self.amount
+            po.rederive()
+
+    def rederive(self) -> None:
+        self.status = derive_status(
+            total=self.total, paid=self.paid, credited=self.credited,
+            payments=len(self.payment_ids), credit_notes=len(self.credit_note_ids), sent=self.sent)
+
+    @property
+    def balance_due(self) -> Decimal:
+        return self.total - self.paid - self.credited
+
+    # Commands ---------------------------------------------------------------------------------
+
+    def send(self, envelope: dict[str, Any]) -> None:
+        self._check_not_cancelled()
+        if self.sent:
+            raise InvalidTransition(f"purchase order {self.po_id!r} was already sent",
+                                    field="data.po_id", code="purchase-order-already-sent")
+        self.trigger_event(self.Sent, **envelope)
+
+    def cancel(self, envelope: dict[str, Any], reason: str | None) -> None:
+        self._check_not_cancelled()
+        if self.payment_ids or self.credit_note_ids:
+            raise InvalidTransition(
+                f"purchase order {self.po_id!r} has payments or credit notes; settle it with a "
+                "credit note instead of cancelling", field="data.po_id",
+                code="purchase-order-has-payments")
+        self.trigger_event(self.Cancelled, **envelope, reason=reason)
+
+    def record_payment(self, envelope: dict[str, Any], **fields: Any) -> None:
+        self._check_not_cancelled()
+        if fields["payment_id"] in self.payment_ids:
+            raise AlreadyExists("payment", fields["payment_id"], field="data.payment_id")
+        self.trigger_event(self.PaymentRecorded, **envelope, **fields)
+
+    def issue_credit_note(self, envelope: dict[str, Any], **fields: Any) -> None:
+        self._check_not_cancelled()
+        if fields["credit_note_id"] in self.credit_note_ids:
+            raise AlreadyExists("credit-note", fields["credit_note_id"],
+                                field="data.credit_note_id")
+        self.trigger_event(self.CreditNoteIssued, **envelope, **fields)
+
+    def _check_not_cancelled(self) -> None:
+        if self.status == CANCELLED:
+            raise PurchaseOrderCancelled(f"purchase order {self.po_id!r} is cancelled",
+                                         field="data.po_id")

@@ -1,0 +1,86 @@
+"""The per-conference SHA-256 hash chain and the idempotency keys, kept beside the event log.
+
+Each stored event is linked to the one before it in its conference: its hash covers the previous
+hash, its position and the exact stored bytes (aggregate id, version, topic, state). Editing any
+stored row, or a link, breaks the chain at that position, which `verify` reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from eventsourcing.persistence import StoredEvent
+
+GENESIS = "0" * 64
+KEYS_TABLE = "confledger_intake_keys"
+CHAIN_TABLE = "confledger_chain"
+
+
+def link(prev_hash: str, position: int, event: StoredEvent) -> str:
+    """The hash of `event` stored at `position`, chained to `prev_hash`."""
+    h = hashlib.sha256()
+    originator = getattr(event.originator_id, "hex", event.originator_id)
+    for part in (prev_hash, str(position), str(originator), str(event.originator_version),
+                 event.topic):
+        h.update(part.encode())
+        h.update(b"\x1f")
+    h.update(bytes(event.state))
+    return h.hexdigest()
+
+
+class Cursor(Protocol):
+    def execute(self, query: Any, params: Any = ...) -> Any: ...
+    def executemany(self, query: Any, params: Any) -> Any: ...
+    def fetchone(self) -> Any: ...
+
+
+def write_side_rows(cursor: Cursor, mark: str, ids: Sequence[int],
+                    stored: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
+    """Write the batch's idempotency keys and chain links in the events' own transaction."""
+    conference = kwargs.get("conference")
+    if conference is None:
+        return
+    keys = kwargs.get("intake_keys", [])
+    if keys:
+        cursor.executemany(
+            f"INSERT INTO {KEYS_TABLE} (source, source_id, conference, digest, position) "
+            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
+            [(source, source_id, conference, digest, ids[offset])
+             for source, source_id, digest, offset in keys])
+    cursor.execute(f"SELECT hash FROM {CHAIN_TABLE} WHERE conference = {mark} "
+                   "ORDER BY position DESC LIMIT 1", (conference,))
+    row = cursor.fetchone()
+    prev = _first(row) if row else GENESIS
+    links = []
+    for position, event in zip(ids, stored, strict=True):
+        current = link(prev, position, event)
+        links.append((position, conference, current, prev))
+        prev = current
+    cursor.executemany(
+        f"INSERT INTO {CHAIN_TABLE} (position, conference, hash, prev_hash) "
+        f"VALUES ({mark}, {mark}, {mark}, {mark})", links)
+
+
+def _first(row: Any) -> Any:
+    return row["hash"] if isinstance(row, dict) or hasattr(row, "keys") else row[0]
+
+
+def create_statements(big_int: str) -> list[str]:
+    """DDL of the side tables (`big_int` is the dialect's 64-bit integer type)."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (source TEXT NOT NULL, source_id TEXT NOT NULL, "
+        f"conference TEXT NOT NULL, digest TEXT NOT NULL, position {big_int} NOT NULL, "
+        "PRIMARY KEY (source, source_id))",
+        f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position {big_int} PRIMARY KEY, "
+        "conference TEXT NOT NULL, hash TEXT NOT NULL, prev_hash TEXT NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {CHAIN_TABLE}_conference ON {CHAIN_TABLE} "
+        "(conference, position)",
+    ]
+
+
+def find_keys_query(mark: str, count: int) -> str:
+    pairs = ", ".join(f"({mark}, {mark})" for _ in range(count))
+    return (f"SELECT source, source_id, digest, position FROM {KEYS_TABLE} "
+            f"WHERE (source, source_id) IN (VALUES {pairs})")

@@ -1,0 +1,43 @@
+"""The event log on SQLite: the library's recorder plus idempotency keys and the hash chain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
+
+from projections.eventlog import chain
+
+_FIND_CHUNK = 400  # SQLite allows 999 bound parameters per statement
+
+
+class LedgerRecorder(SQLiteApplicationRecorder):
+    """Stores events; writes keys and chain links in the same transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return super().construct_create_table_statements() + chain.create_statements("INTEGER")
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
+                       **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events)
+        assert ids is not None
+        chain.write_side_rows(c, "?", ids, stored_events, kwargs)
+        return ids
+
+    def find_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, int]]:
+        found: dict[tuple[str, str], tuple[str, int]] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(keys), _FIND_CHUNK):
+                chunk = keys[start:start + _FIND_CHUNK]
+                c.execute(chain.find_keys_query("?", len(chunk)),
+                          [part for key in chunk for part in key])
+                for row in c.fetchall():
+                    found[(row[0], row[1])] = (row[2], row[3])
+        return found
+
+
+
+class Factory(SQLiteFactory):
+    application_recorder_class = LedgerRecorder
