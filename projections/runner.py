@@ -1,0 +1,157 @@
+"""Projectors: follow the event log and keep read models up to date, exactly once.
+
+A `Projector` runs a group of projections over one read of the log: it reads a page of stored
+events after the lowest position of the group, decodes each event once, lets every projection that
+has not seen it apply it to its in-memory rows, and then writes all changed rows and every
+projection's new position in ONE database transaction. A crash before the commit loses nothing
+(the page is read again); a crash after it repeats nothing (positions moved with the rows).
+
+SQLite has no subscriptions, so projectors poll; `wake()` (called after each save in the same
+process) cuts the wait. The library's tracking table rejects an old or repeated position, so two
+processes running the same projection cannot both apply a page: the loser reloads and goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError
+
+from projections.projection import Projection
+from projections.store import TableStore
+from projections.tables import Rows
+
+log = logging.getLogger("confledger.projector")
+PAGE = 1000
+
+
+@dataclass
+class Lane:
+    """One projection inside a projector: its rows and the position they reflect."""
+
+    projection: Projection
+    rows: Rows = field(default_factory=Rows)
+    position: int = 0
+
+
+class Projector:
+    """Runs `projections` from the ledger's event log into their read-model tables."""
+
+    def __init__(self, ledger: Application, store: TableStore, projections: Sequence[Projection]):
+        self.ledger = ledger
+        self.store = store
+        self.lanes = [Lane(p) for p in projections]
+        self.last_error: str | None = None
+        self._topics = frozenset().union(*(p.topics for p in projections))
+
+    def open(self) -> None:
+        """Create tables if needed and load rows and positions from storage."""
+        for lane in self.lanes:
+            self.store.create(lane.projection.all_tables)
+            self.store.load(lane.projection.all_tables, lane.rows)
+            lane.position = self.store.position(lane.projection.name)
+
+    @property
+    def position(self) -> int:
+        return min((lane.position for lane in self.lanes), default=0)
+
+    def step(self, limit: int = PAGE) -> int:
+        """Apply the next page of events; return how many events were read."""
+        start = self.position
+        page = self.ledger.recorder.select_notifications(start, limit, inclusive_of_start=False)
+        if not page:
+            return 0
+        for notification in page:
+            if notification.topic not in self._topics:
+                continue
+            event = self.ledger.mapper.to_domain_event(notification)
+            for lane in self.lanes:
+                if notification.id > lane.position:
+                    lane.projection.apply(event, lane.rows)  # type: ignore[arg-type]
+        last = page[-1].id
+        work = [(lane.projection.name, lane.projection.all_tables, lane.rows, last)
+                for lane in self.lanes if last > lane.position]
+        try:
+            self.store.flush(work)
+        except IntegrityError:
+            log.warning("another process moved %s first; reloading", self.names)
+            self.open()
+            return len(page)
+        for lane in self.lanes:
+            lane.position = max(lane.position, last)
+        return len(page)
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply events until the log's head; return how many were read."""
+        total = 0
+        while read := self.step():
+            total += read
+            if progress is not None:
+                progress(self.position)
+        return total
+
+    @property
+    def names(self) -> list[str]:
+        return [lane.projection.name for lane in self.lanes]
+
+
+class ProjectorThread:
+    """Keeps a projector running in a daemon thread, retrying after errors with back-off."""
+
+    def __init__(self, projector: Projector, poll_interval: float = 0.05):
+        self.projector = projector
+        self.poll_interval = poll_interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"projector-{'-'.join(projector.names)}")
+        self.caught_up_at: datetime | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def wake(self, _position: int | None = None) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        backoff = self.poll_interval
+        opened = False
+        while not self._stop.is_set():
+            try:
+                if not opened:
+                    self.projector.open()
+                    opened = True
+                if self.projector.step() == 0:
+                    self.caught_up_at = datetime.now(timezone.utc)
+                    self._wake.wait(self.poll_interval)
+                    self._wake.clear()
+                self.projector.last_error = None
+                backoff = self.poll_interval
+            except Exception as error:  # supervised: record, back off, try again
+                self.projector.last_error = f"{type(error).__name__}: {error}"
+                log.exception("projector %s failed; retrying", self.projector.names)
+                opened = False
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+
+def wait_for(read_position: Callable[[], int], position: int, timeout: float,
+             interval: float = 0.01) -> bool:
+    """Poll until `read_position()` reaches `position`; False after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while read_position() < position:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+    return True

@@ -1,0 +1,191 @@
+"""The live read-model store: tables in the ledger's database, written with the projector's
+position in one transaction, and read by the API through the same `Reader` interface as replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+
+from projections.db import Database
+from projections.tables import Key, Range, Row, Rows, Table
+
+TRACKING_PREFIX = "projection:"
+
+
+def tracking_name(projection: str) -> str:
+    """The tracking row name of a read model in the library's tracking table."""
+    return TRACKING_PREFIX + projection
+
+
+class TableStore:
+    """DDL, loading and flushing of read-model tables on SQLite or PostgreSQL."""
+
+    def __init__(self, database: Database, tracking: TrackingRecorder | None = None):
+        self.database = database
+        self.tracking = tracking
+
+    def create(self, tables: Sequence[Table]) -> None:
+        with self.database.transaction() as cursor:
+            for table in tables:
+                cursor.execute(self._ddl(table))
+
+    def drop(self, tables: Sequence[Table], projection: str) -> None:
+        """Drop a read model's tables and forget its position (for a rebuild)."""
+        with self.database.transaction() as cursor:
+            for table in tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {table.name}")
+            cursor.execute("DELETE FROM tracking WHERE application_name = ?",
+                           (tracking_name(projection),))
+
+    def load(self, tables: Sequence[Table], rows: Rows) -> None:
+        with self.database.transaction(commit=False) as cursor:
+            for table in tables:
+                rows.clear(table)
+                cursor.execute(f"SELECT {', '.join(table.columns)} FROM {table.name}")
+                rows.load(table, (table.decode(values) for values in cursor.fetchall()))
+
+    def position(self, projection: str) -> int:
+        """The last event position the read model reflects (0 before the first)."""
+        found = self.database.query("SELECT notification_id FROM tracking "
+                                    "WHERE application_name = ?", (tracking_name(projection),))
+        return int(found[0][0]) if found else 0
+
+    def positions(self) -> dict[str, int]:
+        found = self.database.query("SELECT application_name, notification_id FROM tracking")
+        return {name.removeprefix(TRACKING_PREFIX): int(pos) for name, pos in found
+                if name.startswith(TRACKING_PREFIX)}
+
+    def flush(self, work: Sequence[tuple[str, Sequence[Table], Rows, int]]) -> None:
+        """Write every changed row and each read model's new position, all in one transaction."""
+        assert self.tracking is not None
+        with self.database.transaction() as cursor:
+            for projection, tables, rows, position in work:
+                for table in tables:
+                    upserts, deletes = rows.take_dirty(table)
+                    cursor.executemany(self._upsert(table), [table.encode(r) for r in upserts])
+                    cursor.executemany(self._delete(table), deletes)
+                self.tracking._insert_tracking(  # type: ignore[attr-defined]
+                    cursor.raw, Tracking(tracking_name(projection), position))
+
+    def _ddl(self, table: Table) -> str:
+        integer = "BIGINT" if self.database.is_postgres else "INTEGER"
+        kinds = {"text": "TEXT", "int": integer, "bool": integer, "json": "TEXT"}
+        columns = ", ".join(f"{c} {kinds[k]}" for c, k in table.types.items())
+        return (f"CREATE TABLE IF NOT EXISTS {table.name} ({columns}, "
+                f"PRIMARY KEY ({', '.join(table.key)}))")
+
+    @staticmethod
+    def _upsert(table: Table) -> str:
+        marks = ", ".join("?" for _ in table.columns)
+        values = [c for c in table.columns if c not in table.key]
+        action = ("DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in values)
+                  if values else "DO NOTHING")
+        return (f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks}) "
+                f"ON CONFLICT ({', '.join(table.key)}) {action}")
+
+    @staticmethod
+    def _delete(table: Table) -> str:
+        return f"DELETE FROM {table.name} WHERE " + " AND ".join(f"{c} = ?" for c in table.key)
+
+
+class SqlReader:
+    """Reads live read-model rows with indexed, bounded queries."""
+
+    def __init__(self, database: Database):
+        self.database = database
+
+    def one(self, table: Table, *key: Any) -> Row | None:
+        condition = " AND ".join(f"{c} = ?" for c in table.key)
+        found = self.database.query(
+            f"SELECT {', '.join(table.columns)} FROM {table.name} WHERE {condition}", key)
+        return table.decode(found[0]) if found else None
+
+    def many(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
+             order: tuple[tuple[str, bool], ...] = (), limit: int | None = None,
+             after: Key | None = None) -> list[Row]:
+        sql, params = self._select(table, conference, where, order, after)
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [table.decode(values) for values in self.database.query(sql, params)]
+
+    def stream(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
+               order: tuple[tuple[str, bool], ...] = (), page: int = 2000) -> Iterator[Row]:
+        """Rows in pages by keyset, so memory stays flat however many rows there are."""
+        order = order or tuple((c, False) for c in table.key[1:])
+        sort_columns = [c for c, _ in order] + [c for c in table.key[1:] if c not in dict(order)]
+        full_order = tuple((c, dict(order).get(c, False)) for c in sort_columns)
+        after: tuple[Any, ...] | None = None
+        while True:
+            rows = self.many(table, conference, where=where, order=full_order, limit=page,
+                             after=after)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = tuple(rows[-1][c] for c in sort_columns)
+
+    def _select(self, table: Table, conference: str, where: dict[str, Any] | None,
+                order: tuple[tuple[str, bool], ...], after: Key | None) -> tuple[str, list[Any]]:
+        clauses, params = ["conference = ?"], [conference]
+        for column, wanted in (where or {}).items():
+            clause, values = _condition(column, table.types[column], wanted)
+            clauses.append(clause)
+            params += values
+        order = order or tuple((c, False) for c in table.key[1:])
+        if after is not None:
+            clause, values = _keyset(order, after)
+            clauses.append(clause)
+            params += values
+        sorting = ", ".join(f"{c} {'DESC NULLS LAST' if d else 'ASC NULLS FIRST'}"
+                            for c, d in order)
+        sql = (f"SELECT {', '.join(table.columns)} FROM {table.name} "
+               f"WHERE {' AND '.join(clauses)}" + (f" ORDER BY {sorting}" if sorting else ""))
+        return sql, params
+
+
+def _condition(column: str, kind: str, wanted: Any) -> tuple[str, list[Any]]:
+    if isinstance(wanted, Range):
+        parts, values = [f"{column} IS NOT NULL"], []
+        if wanted.low is not None:
+            parts.append(f"{column} >= ?")
+            values.append(wanted.low)
+        if wanted.high is not None:
+            parts.append(f"{column} <= ?")
+            values.append(wanted.high)
+        return " AND ".join(parts), values
+    if isinstance(wanted, (list, tuple, set, frozenset)):
+        items = list(wanted)
+        if not items:
+            return "1 = 0", []
+        return f"{column} IN ({', '.join('?' for _ in items)})", items
+    if wanted is None:
+        return f"{column} IS NULL", []
+    return f"{column} = ?", [int(wanted) if kind == "bool" else wanted]
+
+
+def _keyset(order: tuple[tuple[str, bool], ...], after: Key) -> tuple[str, list[Any]]:
+    """Rows strictly after `after` in `order` (each column ascending or descending)."""
+    alternatives, params = [], []
+    for n, (column, descending) in enumerate(order):
+        equal = [f"{c} = ?" for c, _ in order[:n]]
+        params += list(after[:n])
+        equal.append(f"{column} {'<' if descending else '>'} ?")
+        params.append(after[n])
+        alternatives.append("(" + " AND ".join(equal) + ")")
+    return "(" + " OR ".join(alternatives) + ")", params
+
+
+def open_store(ledger_recorder: object) -> TableStore:
+    """A table store on the ledger's own database, with the library's tracking table."""
+    from eventsourcing.postgres import PostgresTrackingRecorder
+    from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+    database = Database(ledger_recorder)  # type: ignore[arg-type]
+    datastore = database.datastore
+    tracking: TrackingRecorder = (
+        PostgresTrackingRecorder(datastore, tracking_table_name="tracking")
+        if database.is_postgres else SQLiteTrackingRecorder(datastore))
+    tracking.create_table()  # type: ignore[attr-defined]
+    return TableStore(database, tracking)

@@ -1,0 +1,210 @@
+"""Read-model tables and the in-memory row set every projection writes to.
+
+A projection never talks SQL. It reads and writes rows of its own tables in a `Rows` set; the live
+store persists the changed rows (with the projector's position, in one transaction) and the as-of
+replay simply keeps them in memory. One projection code path therefore serves both, and reports
+read either through the same `Reader` interface.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+Key = tuple[Any, ...]
+Row = dict[str, Any]
+_DEFAULTS = {"text": None, "int": 0, "bool": False, "json": None}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A read-model table: `conference` plus key columns, then value columns with types.
+
+    `Table("sales_day", "day", "orders:int revenue:int")`: columns default to text; money is
+    kept as int minor units, exact on both databases.
+    """
+
+    name: str
+    key_spec: str
+    column_spec: str
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return ("conference", *(_split(c)[0] for c in self.key_spec.split()))
+
+    @property
+    def types(self) -> dict[str, str]:
+        specs = ["conference", *self.key_spec.split(), *self.column_spec.split()]
+        return dict(_split(spec) for spec in specs)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.types)
+
+    def blank(self, key: Key) -> Row:
+        """A new row with `key` and every value column at its default."""
+        row = {column: _DEFAULTS[kind] for column, kind in self.types.items()}
+        row.update(zip(self.key, key, strict=True))
+        return row
+
+    def key_of(self, row: Row) -> Key:
+        return tuple(row[column] for column in self.key)
+
+    def encode(self, row: Row) -> tuple[Any, ...]:
+        """The row as SQL parameters (bools as 0/1, json as text)."""
+        return tuple(_encode(self.types[c], row[c]) for c in self.columns)
+
+    def decode(self, values: Iterable[Any]) -> Row:
+        return {c: _decode(self.types[c], v) for c, v in zip(self.columns, values, strict=True)}
+
+
+def _split(spec: str) -> tuple[str, str]:
+    name, _, kind = spec.partition(":")
+    return name, kind or "text"
+
+
+def _encode(kind: str, value: Any) -> Any:
+    if kind == "bool":
+        return int(bool(value))
+    if kind == "json":
+        return None if value is None else json.dumps(value, sort_keys=True)
+    return value
+
+
+def _decode(kind: str, value: Any) -> Any:
+    if kind == "bool":
+        return bool(value)
+    if kind == "json":
+        return None if value is None else json.loads(value)
+    if kind == "int":
+        return int(value or 0)
+    return value
+
+
+@dataclass(frozen=True)
+class Range:
+    """An inclusive range filter for `Reader.many`; either end may be open."""
+
+    low: Any = None
+    high: Any = None
+
+    def __contains__(self, value: Any) -> bool:
+        if value is None:
+            return False
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
+class Reader(Protocol):
+    """What report queries read: the same over live SQL tables and in-memory replays."""
+
+    def one(self, table: Table, *key: Any) -> Row | None: ...
+
+    def many(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
+             order: tuple[tuple[str, bool], ...] = (), limit: int | None = None,
+             after: Key | None = None) -> list[Row]: ...
+
+    def stream(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
+               order: tuple[tuple[str, bool], ...] = ()) -> Iterator[Row]: ...
+
+
+class Rows:
+    """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, dict[Key, Row]] = {}
+        self._dirty: dict[str, set[Key]] = {}
+
+    def _table(self, table: Table) -> dict[Key, Row]:
+        return self._data.setdefault(table.name, {})
+
+    # Writing (projections) --------------------------------------------------------------------
+
+    def get(self, table: Table, *key: Any) -> Row | None:
+        return self._table(table).get(key)
+
+    def put(self, table: Table, row: Row) -> Row:
+        key = table.key_of(row)
+        self._table(table)[key] = row
+        self._dirty.setdefault(table.name, set()).add(key)
+        return row
+
+    def upsert(self, table: Table, *key: Any, **values: Any) -> Row:
+        """Set `values` on the row at `key`, creating it with defaults if absent."""
+        row = self.get(table, *key) or table.blank(key)
+        row.update(values)
+        return self.put(table, row)
+
+    def add(self, table: Table, *key: Any, **deltas: int) -> Row:
+        """Add `deltas` to the row's counters, creating it with zeros if absent."""
+        row = self.get(table, *key) or table.blank(key)
+        for column, delta in deltas.items():
+            row[column] += delta
+        return self.put(table, row)
+
+    def delete(self, table: Table, *key: Any) -> None:
+        if self._table(table).pop(key, None) is not None:
+            self._dirty.setdefault(table.name, set()).add(key)
+
+    def load(self, table: Table, rows: Iterable[Row]) -> None:
+        """Fill a table from storage (not marked dirty)."""
+        data = self._table(table)
+        for row in rows:
+            data[table.key_of(row)] = row
+
+    def clear(self, table: Table) -> None:
+        self._data.pop(table.name, None)
+        self._dirty.pop(table.name, None)
+
+    def take_dirty(self, table: Table) -> tuple[list[Row], list[Key]]:
+        """The rows changed since last time (to upsert) and the keys deleted."""
+        keys = self._dirty.pop(table.name, set())
+        data = self._table(table)
+        upserts = [data[k] for k in keys if k in data]
+        return upserts, [k for k in keys if k not in data]
+
+    # Reading (reports over replays) -----------------------------------------------------------
+
+    def one(self, table: Table, *key: Any) -> Row | None:
+        row = self.get(table, *key)
+        return None if row is None else dict(row)
+
+    def many(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
+             order: tuple[tuple[str, bool], ...] = (), limit: int | None = None,
+             after: Key | None = None) -> list[Row]:
+        found = list(self.stream(table, conference, where=where, order=order))
+        if after is not None:
+            order = order or tuple((c, False) for c in table.key[1:])
+            found = [r for r in found if _is_after(r, order, after)]
+        return found[:limit] if limit is not None else found
+
+    def stream(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
+               order: tuple[tuple[str, bool], ...] = ()) -> Iterator[Row]:
+        conditions = dict(where or {})
+        found = [dict(r) for r in self._table(table).values() if r["conference"] == conference
+                 and all(_matches(r[c], v) for c, v in conditions.items())]
+        for column, descending in reversed(order or tuple((c, False) for c in table.key[1:])):
+            found.sort(key=lambda r, c=column: _sortable(r[c]), reverse=descending)
+        return iter(found)
+
+
+def _matches(value: Any, wanted: Any) -> bool:
+    if isinstance(wanted, Range):
+        return value in wanted
+    if isinstance(wanted, (list, tuple, set, frozenset)):
+        return value in wanted
+    return bool(value == wanted)
+
+
+def _is_after(row: Row, order: tuple[tuple[str, bool], ...], after: Key) -> bool:
+    """True when `row` sorts strictly after the keyset position `after` in `order`."""
+    for (column, descending), mark in zip(order, after, strict=False):
+        value = row[column]
+        if value != mark:
+            return (value < mark) if descending else (value > mark)
+    return False
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    return (0, "") if value is None else (1, value)
