@@ -29,12 +29,14 @@ class Attendee(LedgerAggregate):
 
     class CheckedIn(LedgerAggregate.Event):
         TYPE = "attendee.checked_in"
+        attendee_id: str
 
         def apply(self, attendee: Attendee) -> None:
             attendee.checked_in = True
 
     class RegistrationCompleted(LedgerAggregate.Event):
         TYPE = "attendee.registration_completed"
+        attendee_id: str
 
         def apply(self, attendee: Attendee) -> None:
             attendee.completed = True
@@ -43,10 +45,11 @@ class Attendee(LedgerAggregate):
         if self.checked_in:
             raise InvalidTransition(f"attendee {self.attendee_id!r} is already checked in",
                                     field="data.attendee_id", code="already-checked-in")
-        self.trigger_event(self.CheckedIn, **envelope)
+        self.trigger_event(self.CheckedIn, **envelope, attendee_id=self.attendee_id)
 
     def complete_registration(self, envelope: dict[str, Any]) -> None:
         if self.completed:
             raise InvalidTransition(f"attendee {self.attendee_id!r} already completed registration",
                                     field="data.attendee_id", code="already-completed")
-        self.trigger_event(self.RegistrationCompleted, **envelope)
+        self.trigger_event(self.RegistrationCompleted, **envelope,
+                           attendee_id=self.attendee_id)

@@ -31,6 +31,7 @@ class LedgerAggregate(Aggregate):
         """A domain event with its envelope. `TYPE` names the CloudEvent type it records."""
 
         TYPE = ""
+        DERIVED = ()  # names of fields the ledger derived (not part of the sender's data)
         conference: str
         source: str
         source_id: str
@@ -40,7 +41,8 @@ class LedgerAggregate(Aggregate):
             """The event's business fields, as the sender's `data` object named them."""
             skip = {"originator_id", "originator_version", "timestamp", "originator_topic",
                     "conference", "source", "source_id", "effective_at"}
-            return {k: v for k, v in vars(self).items() if k not in skip}
+            return {k: v for k, v in vars(self).items()
+                    if k not in skip and k not in self.DERIVED}
 
         def type_name(self) -> str:
             """The CloudEvent type this event records."""

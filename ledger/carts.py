@@ -29,6 +29,7 @@ class Cart(LedgerAggregate):
 
     class CheckedOut(LedgerAggregate.Event):
         TYPE = "cart.checked_out"
+        cart_id: str
         order_id: str
 
         def apply(self, cart: Cart) -> None:
@@ -36,12 +37,14 @@ class Cart(LedgerAggregate):
 
     class Expired(LedgerAggregate.Event):
         TYPE = "cart.expired"
+        cart_id: str
 
         def apply(self, cart: Cart) -> None:
             cart.status = EXPIRED
 
     class Abandoned(LedgerAggregate.Event):
         TYPE = "cart.abandoned"
+        cart_id: str
 
         def apply(self, cart: Cart) -> None:
             cart.status = ABANDONED
@@ -52,4 +55,4 @@ class Cart(LedgerAggregate):
         if self.status != ACTIVE:
             raise InvalidTransition(f"cart {self.cart_id!r} is {self.status}, no longer active",
                                     field="data.cart_id", code="cart-not-active")
-        self.trigger_event(event_class, **envelope, **fields)
+        self.trigger_event(event_class, **envelope, cart_id=self.cart_id, **fields)

@@ -95,7 +95,7 @@ def initiate_payment(batch: Batch, data: schema.PaymentInitiated) -> None:
 
 def succeed_payment(batch: Batch, data: schema.PaymentSucceeded) -> None:
     order = batch.get(Order, data.order_id, "data.order_id")
-    fields = _fields(data, "order_id")
+    fields = _fields(data)
     if data.credit_id is None:
         order.settle_payment(batch.envelope, True, **fields)
         return
@@ -107,12 +107,12 @@ def succeed_payment(batch: Batch, data: schema.PaymentSucceeded) -> None:
 
 def fail_payment(batch: Batch, data: schema.PaymentFailed) -> None:
     order = batch.get(Order, data.order_id, "data.order_id")
-    order.settle_payment(batch.envelope, False, **_fields(data, "order_id"))
+    order.settle_payment(batch.envelope, False, **_fields(data))
 
 
 def issue_refund(batch: Batch, data: schema.RefundIssued) -> None:
     order = batch.get(Order, data.order_id, "data.order_id")
-    fields = _fields(data, "order_id")
+    fields = _fields(data)
     order.check_refund(**fields)
     if data.credit_id is not None:
         batch.create(Credit, Credit.Issued, data.credit_id, "data.credit_id",
@@ -194,11 +194,11 @@ def cancel_purchase_order(batch: Batch, data: schema.PurchaseOrderCancelled) -> 
 
 
 def record_po_payment(batch: Batch, data: schema.PurchaseOrderPaymentRecorded) -> None:
-    _po(batch, data.po_id).record_payment(batch.envelope, **_fields(data, "po_id"))
+    _po(batch, data.po_id).record_payment(batch.envelope, **_fields(data))
 
 
 def issue_credit_note(batch: Batch, data: schema.PurchaseOrderCreditNoteIssued) -> None:
-    _po(batch, data.po_id).issue_credit_note(batch.envelope, **_fields(data, "po_id"))
+    _po(batch, data.po_id).issue_credit_note(batch.envelope, **_fields(data))
 
 
 HANDLERS: dict[str, Handler] = {

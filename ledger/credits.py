@@ -37,17 +37,20 @@ class Credit(LedgerAggregate):
         """Drawn down by a credit payment (recorded with the `payment.succeeded` that spent it)."""
 
         TYPE = "credit.applied"
+        DERIVED = ("credit_status",)
+        credit_id: str
         order_id: str
         payment_id: str
         amount: Decimal
+        credit_status: str
 
         def apply(self, credit: Credit) -> None:
             credit.remaining -= self.amount
-            if credit.remaining == 0:
-                credit.status = APPLIED
+            credit.status = self.credit_status
 
     class Expired(LedgerAggregate.Event):
         TYPE = "credit.expired"
+        credit_id: str
 
         def apply(self, credit: Credit) -> None:
             credit.status = EXPIRED
@@ -60,12 +63,13 @@ class Credit(LedgerAggregate):
             raise CreditInsufficient(
                 f"credit {self.credit_id!r} has {self.remaining} remaining; "
                 f"{amount} cannot be drawn", field="data.amount")
-        self.trigger_event(self.Applied, **envelope, order_id=order_id, payment_id=payment_id,
-                           amount=amount)
+        status = APPLIED if amount == self.remaining else AVAILABLE
+        self.trigger_event(self.Applied, **envelope, credit_id=self.credit_id, order_id=order_id, payment_id=payment_id,
+                           amount=amount, credit_status=status)
 
     def expire(self, envelope: dict[str, Any]) -> None:
         self._check_available()
-        self.trigger_event(self.Expired, **envelope)
+        self.trigger_event(self.Expired, **envelope, credit_id=self.credit_id)
 
     def _check_available(self) -> None:
         if self.status != AVAILABLE:

@@ -29,6 +29,7 @@ class Expense(LedgerAggregate):
 
     class Voided(LedgerAggregate.Event):
         TYPE = "expense.voided"
+        expense_id: str
         reason: str
 
         def apply(self, expense: Expense) -> None:
@@ -38,4 +39,4 @@ class Expense(LedgerAggregate):
         if self.voided:
             raise InvalidTransition(f"expense {self.expense_id!r} is already voided",
                                     field="data.expense_id", code="expense-already-voided")
-        self.trigger_event(self.Voided, **envelope, reason=reason)
+        self.trigger_event(self.Voided, **envelope, expense_id=self.expense_id, reason=reason)

@@ -51,6 +51,7 @@ class Order(LedgerAggregate):
 
     class Cancelled(LedgerAggregate.Event):
         TYPE = "order.cancelled"
+        order_id: str
         reason: str | None
 
         def apply(self, order: Order) -> None:
@@ -58,6 +59,7 @@ class Order(LedgerAggregate):
 
     class HoldExpired(LedgerAggregate.Event):
         TYPE = "order.hold_expired"
+        order_id: str
 
         def apply(self, order: Order) -> None:
             order.status = CANCELLED
@@ -65,6 +67,7 @@ class Order(LedgerAggregate):
     class PaymentInitiated(LedgerAggregate.Event):
         TYPE = "payment.initiated"
         payment_id: str
+        order_id: str
         method: str
         amount: Decimal
 
@@ -72,23 +75,28 @@ class Order(LedgerAggregate):
             order.payments[self.payment_id] = Payment(self.payment_id, self.method, self.amount)
 
     class PaymentSucceeded(LedgerAggregate.Event):
+        """A payment succeeded; `order_status` is the order's status it leaves (derived)."""
+
         TYPE = "payment.succeeded"
+        DERIVED = ("order_status",)
         payment_id: str
+        order_id: str
         method: str
         amount: Decimal
         credit_id: str | None
         reference: str | None
+        order_status: str
 
         def apply(self, order: Order) -> None:
             order.payments[self.payment_id] = Payment(
                 self.payment_id, self.method, self.amount, SUCCEEDED)
             order.paid += self.amount
-            if order.status == PENDING and order.paid >= order.total:
-                order.status = PAID
+            order.status = self.order_status
 
     class PaymentFailed(LedgerAggregate.Event):
         TYPE = "payment.failed"
         payment_id: str
+        order_id: str
         method: str
         amount: Decimal
         reason: str | None
@@ -98,19 +106,23 @@ class Order(LedgerAggregate):
                 self.payment_id, self.method, self.amount, FAILED)
 
     class RefundIssued(LedgerAggregate.Event):
+        """A refund was issued; `order_status` is the order's status it leaves (derived)."""
+
         TYPE = "refund.issued"
+        DERIVED = ("order_status",)
         refund_id: str
+        order_id: str
         amount: Decimal
         destination: str
         credit_id: str | None
         payment_id: str | None
         reason: str | None
+        order_status: str
 
         def apply(self, order: Order) -> None:
             order.refunds.add(self.refund_id)
             order.refunded += self.amount
-            if order.status in SOLD:
-                order.status = REFUNDED if order.refunded >= order.total else PARTIALLY_REFUNDED
+            order.status = self.order_status
 
     # Commands ---------------------------------------------------------------------------------
 
@@ -122,7 +134,7 @@ class Order(LedgerAggregate):
                 f"order {self.order_id!r} is {self.status}; only a pending order can be cancelled",
                 field="data.order_id", code="order-not-pending",
             )
-        self.trigger_event(event_class, **envelope, **fields)
+        self.trigger_event(event_class, **envelope, order_id=self.order_id, **fields)
 
     def initiate_payment(self, envelope: dict[str, Any], payment_id: str, method: str,
                          amount: Decimal) -> None:
@@ -130,7 +142,7 @@ class Order(LedgerAggregate):
         if payment_id in self.payments:
             raise AlreadyExists("payment", payment_id, field="data.payment_id")
         self.trigger_event(self.PaymentInitiated, **envelope, payment_id=payment_id,
-                           method=method, amount=amount)
+                           order_id=self.order_id, method=method, amount=amount)
 
     def check_settlement(self, succeeded: bool, **fields: Any) -> None:
         """Raise unless the payment may settle now (as it began, on an order still open)."""
@@ -143,12 +155,20 @@ class Order(LedgerAggregate):
                        **fields: Any) -> None:
         """Record a payment's success or failure, checked against how it began."""
         self.check_settlement(succeeded, **fields)
-        event_class = self.PaymentSucceeded if succeeded else self.PaymentFailed
-        self.trigger_event(event_class, **envelope, **fields)
+        if not succeeded:
+            self.trigger_event(self.PaymentFailed, **envelope, **fields)
+            return
+        covered = self.paid + fields["amount"] >= self.total
+        status = PAID if self.status == PENDING and covered else self.status
+        self.trigger_event(self.PaymentSucceeded, **envelope, **fields, order_status=status)
 
     def issue_refund(self, envelope: dict[str, Any], **fields: Any) -> None:
         self.check_refund(**fields)
-        self.trigger_event(self.RefundIssued, **envelope, **fields)
+        status = self.status
+        if status in SOLD:
+            refunded = self.refunded + fields["amount"]
+            status = REFUNDED if refunded >= self.total else PARTIALLY_REFUNDED
+        self.trigger_event(self.RefundIssued, **envelope, **fields, order_status=status)
 
     def check_refund(self, **fields: Any) -> None:
         """Raise unless the refund is new and within the refundable amount."""

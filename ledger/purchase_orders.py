@@ -57,13 +57,17 @@ class PurchaseOrder(LedgerAggregate):
 
     class Sent(LedgerAggregate.Event):
         TYPE = "purchase_order.sent"
+        DERIVED = ("po_status",)
+        po_id: str
+        po_status: str
 
         def apply(self, po: PurchaseOrder) -> None:
             po.sent = True
-            po.rederive()
+            po.status = self.po_status
 
     class Cancelled(LedgerAggregate.Event):
         TYPE = "purchase_order.cancelled"
+        po_id: str
         reason: str | None
 
         def apply(self, po: PurchaseOrder) -> None:
@@ -71,6 +75,9 @@ class PurchaseOrder(LedgerAggregate):
 
     class PaymentRecorded(LedgerAggregate.Event):
         TYPE = "purchase_order.payment_recorded"
+        DERIVED = ("po_status",)
+        po_id: str
+        po_status: str
         payment_id: str
         amount: Decimal
         method: str
@@ -82,10 +89,13 @@ class PurchaseOrder(LedgerAggregate):
         def apply(self, po: PurchaseOrder) -> None:
             po.payment_ids.add(self.payment_id)
             po.paid += self.amount
-            po.rederive()
+            po.status = self.po_status
 
     class CreditNoteIssued(LedgerAggregate.Event):
         TYPE = "purchase_order.credit_note_issued"
+        DERIVED = ("po_status",)
+        po_id: str
+        po_status: str
         credit_note_id: str
         amount: Decimal
         reason: str
@@ -94,12 +104,15 @@ class PurchaseOrder(LedgerAggregate):
         def apply(self, po: PurchaseOrder) -> None:
             po.credit_note_ids.add(self.credit_note_id)
             po.credited += self.amount
-            po.rederive()
+            po.status = self.po_status
 
-    def rederive(self) -> None:
-        self.status = derive_status(
-            total=self.total, paid=self.paid, credited=self.credited,
-            payments=len(self.payment_ids), credit_notes=len(self.credit_note_ids), sent=self.sent)
+    def status_after(self, *, paid: Decimal = Decimal(0), credited: Decimal = Decimal(0),
+                     payments: int = 0, credit_notes: int = 0, sent: bool = False) -> str:
+        """The status this purchase order would have after the given additions."""
+        return derive_status(
+            total=self.total, paid=self.paid + paid, credited=self.credited + credited,
+            payments=len(self.payment_ids) + payments,
+            credit_notes=len(self.credit_note_ids) + credit_notes, sent=self.sent or sent)
 
     @property
     def balance_due(self) -> Decimal:
@@ -112,7 +125,8 @@ class PurchaseOrder(LedgerAggregate):
         if self.sent:
             raise InvalidTransition(f"purchase order {self.po_id!r} was already sent",
                                     field="data.po_id", code="purchase-order-already-sent")
-        self.trigger_event(self.Sent, **envelope)
+        self.trigger_event(self.Sent, **envelope, po_id=self.po_id,
+                           po_status=self.status_after(sent=True))
 
     def cancel(self, envelope: dict[str, Any], reason: str | None) -> None:
         self._check_not_cancelled()
@@ -121,20 +135,22 @@ class PurchaseOrder(LedgerAggregate):
                 f"purchase order {self.po_id!r} has payments or credit notes; settle it with a "
                 "credit note instead of cancelling", field="data.po_id",
                 code="purchase-order-has-payments")
-        self.trigger_event(self.Cancelled, **envelope, reason=reason)
+        self.trigger_event(self.Cancelled, **envelope, po_id=self.po_id, reason=reason)
 
     def record_payment(self, envelope: dict[str, Any], **fields: Any) -> None:
         self._check_not_cancelled()
         if fields["payment_id"] in self.payment_ids:
             raise AlreadyExists("payment", fields["payment_id"], field="data.payment_id")
-        self.trigger_event(self.PaymentRecorded, **envelope, **fields)
+        status = self.status_after(paid=fields["amount"], payments=1)
+        self.trigger_event(self.PaymentRecorded, **envelope, **fields, po_status=status)
 
     def issue_credit_note(self, envelope: dict[str, Any], **fields: Any) -> None:
         self._check_not_cancelled()
         if fields["credit_note_id"] in self.credit_note_ids:
             raise AlreadyExists("credit-note", fields["credit_note_id"],
                                 field="data.credit_note_id")
-        self.trigger_event(self.CreditNoteIssued, **envelope, **fields)
+        status = self.status_after(credited=fields["amount"], credit_notes=1)
+        self.trigger_event(self.CreditNoteIssued, **envelope, **fields, po_status=status)
 
     def _check_not_cancelled(self) -> None:
         if self.status == CANCELLED:
