@@ -15,8 +15,9 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool,
-                      StrictInt, StringConstraints, ValidationError, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict,
+                      StrictBool, StrictInt, StringConstraints, ValidationError,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 from ledger import money
@@ -71,8 +72,9 @@ Moment = Annotated[datetime, BeforeValidator(_moment)]
 Day = Annotated[str, BeforeValidator(_day)]
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
 Positive = Annotated[Decimal, BeforeValidator(_amount), AfterValidator(_positive)]
-Count = Annotated[int, StrictInt, Field(ge=0, le=10_000_000)]
-Quantity = Annotated[int, StrictInt, Field(gt=0, le=1_000_000)]
+# `Strict()`, not `StrictInt`: an Annotated type nested as metadata is ignored, so "5" would pass.
+Count = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
+Quantity = Annotated[int, Strict(), Field(gt=0, le=1_000_000)]
 
 
 class Data(BaseModel):
@@ -253,7 +255,9 @@ class PaymentInitiated(Data):
 
 def _check_payment_amount(method: str, amount: Decimal) -> None:
     if amount <= 0 and method != "comp":
-        raise _mismatch("amount", "must be greater than zero (only a comp payment may be 0)")
+        raise PydanticCustomError("not-positive", "{field}: {message}", {
+            "field": "amount",
+            "message": "must be greater than zero (only a comp payment may be 0)"})
 
 
 class PaymentSucceeded(Data):
@@ -466,7 +470,9 @@ class Envelope(BaseModel):
     @model_validator(mode="after")
     def _known_type(self) -> Envelope:
         if self.type not in CATALOGUE:
-            raise PydanticCustomError("unknown-type", "not an event type of the catalogue")
+            raise PydanticCustomError("unknown-type", "{message}",
+                                      {"field": "type",
+                                       "message": "not an event type of the catalogue"})
         return self
 
 
