@@ -1,0 +1,65 @@
+"""FastAPI dependencies as `Annotated` aliases: the process's services and the caller's token.
+
+A role alias (`Viewer`, `Admin`, ...) authenticates the bearer token (401) and then checks its role
+and, on routes with a `{slug}`, its conference (403). The check never looks the conference up, so a
+403 says nothing about whether the conference exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import Principal
+from api.errors import Forbidden, NotAuthenticated
+from api.services import Services
+
+_bearer = HTTPBearer(auto_error=False, description="a Confledger token")
+
+
+def get_services(request: Request) -> Services:
+    """The services the application was created with."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def authenticate(services: ServicesDep, credentials: Credentials) -> Principal:
+    """The caller's principal; 401 without a token or with an unknown or revoked one."""
+    if credentials is None:
+        raise NotAuthenticated()
+    principal = services.tokens.authenticate(credentials.credentials)
+    if principal is None:
+        raise NotAuthenticated()
+    return principal
+
+
+Caller = Annotated[Principal, Depends(authenticate)]
+
+
+def require(role: str) -> Callable[[Request, Principal], Principal]:
+    """A dependency admitting tokens whose role includes `role` and that reach the `{slug}`."""
+
+    def check(request: Request, principal: Caller) -> Principal:
+        slug = request.path_params.get("slug")
+        if not principal.may(role) or (slug is not None and not principal.covers(slug)):
+            raise Forbidden()
+        return principal
+
+    return check
+
+
+Ingester = Annotated[Principal, Depends(require("ingest"))]
+Viewer = Annotated[Principal, Depends(require("viewer"))]
+Finance = Annotated[Principal, Depends(require("finance"))]
+Auditor = Annotated[Principal, Depends(require("auditor"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+
+Slug = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                           description="the conference's slug")]
