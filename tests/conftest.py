@@ -1,63 +1,123 @@
-"""Shared fixtures: every store-touching test runs on SQLite and on PostgreSQL.
+"""Shared fixtures: every test that touches the store runs on SQLite and on PostgreSQL.
 
-PostgreSQL tests get a fresh database each; when PostgreSQL cannot be reached they skip on a
-developer machine and FAIL in CI (`CI=true`), so a green CI always means both databases ran.
+`database_url` is parametrised over both. SQLite gets a file in the test's tmp_path; PostgreSQL gets
+a fresh database per test, created through `CONFLEDGER_TEST_POSTGRES` (default: the local server
+as user postgres) and dropped afterwards. Without a reachable PostgreSQL the postgres half is skipped
+on a developer's machine and fails in CI (`CI=true`), where a silent skip would hide a failure.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi import FastAPI
+from psycopg import sql
+from starlette.exceptions import StarletteDeprecationWarning
 
+from api.app import create_app
+from api.services import Services
 from api.settings import Settings
 from ledger.application import Ledger
 
+with warnings.catch_warnings():  # Starlette's TestClient warns on import while it moves off httpx
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
 POSTGRES_ADMIN_URL = os.environ.get("CONFLEDGER_TEST_POSTGRES",
                                     "postgresql://postgres@127.0.0.1:5432/postgres")
+BOOTSTRAP_TOKEN = "bootstrap-admin-token-for-tests"
 
 
-def _postgres_or_skip() -> None:
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    """The maintenance database's URL once PostgreSQL answers; else skip (fail in CI)."""
     try:
         psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
     except psycopg.OperationalError as error:
+        message = f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL}: {error}"
         if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required in CI and is unreachable: {error}")
-        pytest.skip(f"PostgreSQL unreachable: {error}")
+            pytest.fail(message)
+        pytest.skip(message)
+    return POSTGRES_ADMIN_URL
+
+
+def _run_admin(statement: sql.Composable, admin_url: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(statement)
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database, dropped afterwards."""
-    _postgres_or_skip()
-    name = f"confledger_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped (connections and all) after the test."""
+    name = f"confledger_test_{uuid.uuid4().hex[:16]}"
+    _run_admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)), postgres_admin_url)
+    yield f"{postgres_admin_url.rsplit('/', 1)[0]}/{name}"
+    _run_admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
+               postgres_admin_url)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty database: SQLite file, then PostgreSQL."""
+    """The URL of an empty store: a SQLite file, then a PostgreSQL database."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'ledger.db'}"
+        return f"sqlite:///{tmp_path / 'confledger.db'}"
     return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, bootstrap_token="bootstrap-admin-token-for-tests")
+    """Settings on the test's store, with a known bootstrap token."""
+    return Settings(database_url=database_url, bootstrap_token=BOOTSTRAP_TOKEN,
+                    secret_key="test-secret-key")
 
 
 @pytest.fixture
-def ledger(settings: Settings) -> Iterator[Ledger]:
-    app = Ledger(env=settings.eventsourcing_env())
-    yield app
-    app.close()
+def services(settings: Settings) -> Iterator[Services]:
+    """The process's services on the test's store, closed after the test."""
+    built = Services.build(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def ledger(services: Services) -> Ledger:
+    return services.ledger
+
+
+@pytest.fixture
+def app(settings: Settings, services: Services) -> FastAPI:
+    return create_app(settings, services=services)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An HTTP client on the app, without credentials (pass `headers=`)."""
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_token(services: Services) -> Callable[..., str]:
+    """Issue a token: `make_token("viewer", conference="pycon")` → its clear value."""
+
+    def make(role: str, conference: str | None = None) -> str:
+        return services.tokens.issue(role, conference).token
+
+    return make
+
+
+@pytest.fixture
+def admin_token(make_token: Callable[..., str]) -> str:
+    """A stored admin token for all conferences."""
+    return make_token("admin")
+
+
+@pytest.fixture
+def admin_headers(admin_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {admin_token}"}
