@@ -15,12 +15,14 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                           TimeElapsedColumn)
 from rich.table import Table
 
 from api import demo as demo_data
 from api.app import create_app
 from api.auth import Role
+from api.projectors import ProjectorService, UnknownReadModel, rebuild_projector
 from api.services import Services
 from api.settings import Settings
 
@@ -60,7 +62,42 @@ def serve(host: Annotated[str, typer.Option(help="interface to listen on")] = "1
             issued = services.tokens.issue("admin")
             console.print(f"Dashboard: http://{host}:{port}/manage/{DEMO_SLUG}/reports/")
             console.print(f"Sign-in token: {issued.token}", soft_wrap=True)
-        uvicorn.run(create_app(services.settings, services=services), host=host, port=port)
+        uvicorn.run(create_app(services.settings, services=services, projectors=True),
+                    host=host, port=port)
+
+
+@app.command()
+def project(names: Annotated[list[str] | None, typer.Argument(
+        help="read models to run (default: all)")] = None) -> None:
+    """Run projectors alone (no API), following the event log until interrupted."""
+    with opened_services() as services:
+        runner = ProjectorService(services.ledger, names or (),
+                                  poll_interval=services.settings.poll_interval)
+        console.print(f"Projecting {', '.join(runner.projector.names)}; Ctrl-C to stop.")
+        runner.start()
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            runner.stop()
+
+
+@app.command()
+def rebuild(name: Annotated[str, typer.Argument(help="the read model to rebuild")]) -> None:
+    """Drop one read model and replay the whole event log into it, with progress."""
+    with opened_services() as services:
+        try:
+            projector = rebuild_projector(services.ledger, name)
+        except UnknownReadModel as error:
+            console.print(str(error))
+            raise typer.Exit(2) from None
+        head = services.head()
+        started = time.perf_counter()
+        with Progress(*_progress_columns("Rebuilding"), console=console) as progress:
+            task = progress.add_task(name, total=head)
+            projector.catch_up(lambda position: progress.update(task, completed=position))
+        console.print(f"Rebuilt {name} through position {projector.position} in "
+                      f"{time.perf_counter() - started:.1f} s.")
 
 
 @app.command()
@@ -78,15 +115,18 @@ def seed_demo(services: Services) -> None:
     now = datetime.now(UTC)
     events = demo_data.generate_conference(slug=DEMO_SLUG, now=now)
     started = time.perf_counter()
-    columns = (TextColumn("Recording {task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*_progress_columns("Recording"), console=console, transient=True) as progress:
         task = progress.add_task(DEMO_SLUG, total=len(events))
         for batch in demo_data.batches(events, DEMO_BATCH_SIZE):
             services.record(DEMO_SLUG, batch, now=now)
             progress.advance(task, len(batch))
     seconds = time.perf_counter() - started
     console.print(f"Recorded {len(events)} demo events in {seconds:.1f} s.")
+
+
+def _progress_columns(verb: str) -> tuple[ProgressColumn, ...]:
+    return (TextColumn(verb + " {task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn())
 
 
 @token_app.command("create")

@@ -1,0 +1,82 @@
+"""Projectors inside a process: threads beside the API in `serve`, alone in `confledger project`.
+
+Status for `/api/v1/status` comes from the tracking table (so it is true for projectors in other
+processes too): each read model's position, its lag in events and in seconds (the age of the
+oldest event it has not applied yet), and the last error of the projectors this process runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from ledger.application import Ledger
+from projections.catalogue import projection_classes
+from projections.runner import Projector, ProjectorThread
+from projections.store import TableStore, open_store
+
+
+class UnknownReadModel(ValueError):
+    """Raised when a command names a read model that does not exist."""
+
+
+def projections_named(names: Iterable[str] = ()) -> list[Any]:
+    """Instances of the named read models (all of them when `names` is empty)."""
+    classes = projection_classes()
+    chosen = list(names) or list(classes)
+    unknown = [name for name in chosen if name not in classes]
+    if unknown:
+        raise UnknownReadModel(f"unknown read model(s): {', '.join(unknown)}; "
+                               f"choose from {', '.join(classes)}")
+    return [classes[name]() for name in chosen]
+
+
+def rebuild_projector(ledger: Ledger, name: str) -> Projector:
+    """Drop read model `name` (tables and position) and return a projector to replay it."""
+    [projection] = projections_named([name])
+    store = open_store(ledger.recorder)
+    store.drop(projection.all_tables, projection.name)
+    projector = Projector(ledger, store, [projection])
+    projector.open()
+    return projector
+
+
+class ProjectorService:
+    """Runs read models in a background thread and reports every read model's state."""
+
+    def __init__(self, ledger: Ledger, names: Iterable[str] = (), *,
+                 poll_interval: float = 0.05):
+        self.ledger = ledger
+        self.store: TableStore = open_store(ledger.recorder)
+        self.projector = Projector(ledger, self.store, projections_named(names))
+        self.thread = ProjectorThread(self.projector, poll_interval)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.thread.stop()
+
+    def wake(self, position: int | None = None) -> None:
+        self.thread.wake(position)
+
+    def status(self) -> list[dict[str, Any]]:
+        head = self.ledger.recorder.max_notification_id() or 0
+        positions = self.store.positions()
+        local = set(self.projector.names)
+        return [{"name": name, "position": positions.get(name, 0),
+                 "lag_events": max(0, head - positions.get(name, 0)),
+                 "lag_seconds": self._lag_seconds(positions.get(name, 0), head),
+                 "running_here": name in local,
+                 "last_error": self.projector.last_error if name in local else None}
+                for name in projection_classes()]
+
+    def _lag_seconds(self, position: int, head: int) -> float:
+        if position >= head:
+            return 0.0
+        oldest = self.ledger.recorder.select_notifications(position, 1, inclusive_of_start=False)
+        if not oldest:
+            return 0.0
+        recorded = self.ledger.mapper.to_domain_event(oldest[0]).timestamp
+        return round((datetime.now(timezone.utc) - recorded).total_seconds(), 3)

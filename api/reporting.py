@@ -1,0 +1,147 @@
+"""Answering a report request: live read models or a replay, provenance, `min_position` waits.
+
+Live answers read the read-model tables and name the position they reflect (the lowest position
+of the read models the report reads). `as_of` / `known_at` answers replay history into memory
+through the same projections and name the last event they include.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from api.errors import Forbidden, Problem, field_error
+from api.projectors import projections_named
+from api.services import Services
+from projections.catalogue import reports
+from projections.replay import replay
+from projections.reports import Body, Context, FilterError, Report
+from projections.runner import wait_for
+from projections.store import SqlReader, open_store
+from projections.tables import Reader
+
+COMMON = ("as_of", "known_at", "min_position")
+
+
+class ReportNotFound(Problem):
+    """Raised for a report name the ledger does not have."""
+
+    status, kind, title = 404, "report-not-found", "No such report"
+
+
+class ConferenceNotFound(Problem):
+    """Raised when a reachable conference has never been configured."""
+
+    status, kind, title = 404, "conference-not-found", "No such conference"
+
+
+class BadFilter(Problem):
+    """Raised when a query parameter is malformed or not a filter of the report."""
+
+    status, kind, title = 422, "invalid-filter", "Invalid report filter"
+
+
+class NotCaughtUp(Problem):
+    """Raised when the read models did not reach `min_position` in time."""
+
+    status, kind, title = 503, "not-caught-up", "Read models are behind"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A report's body with what it reflects."""
+
+    report: Report
+    reader: Reader
+    context: Context
+    position: int
+    as_of: datetime | None
+    known_at: datetime | None
+
+    def meta(self) -> dict[str, Any]:
+        return {"conference": self.context.conference, "report": self.report.name,
+                "position": self.position,
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "known_at": self.known_at.isoformat() if self.known_at else None,
+                "generated_at": datetime.now(timezone.utc).isoformat()}
+
+    def body(self) -> Body:
+        try:
+            return {**self.meta(), **self.report.build(self.reader, self.context)}
+        except FilterError as error:
+            raise _bad(error.parameter, str(error)) from None
+
+
+def prepare(services: Services, slug: str, name: str, params: dict[str, str],
+            *, may_replay: bool) -> Answer:
+    """Find the report, check its filters, and pick live tables or a replay."""
+    report = reports().get(name)
+    if report is None:
+        raise ReportNotFound(f"there is no report named {name!r}")
+    unknown = sorted(set(params) - set(report.filters) - set(COMMON))
+    if unknown:
+        raise _bad(unknown[0], f"{unknown[0]} is not a filter of the {name} report "
+                               f"(filters: {', '.join(report.filters + COMMON)})")
+    conference = services.ledger.conference(slug)
+    if conference is None:
+        raise ConferenceNotFound(f"conference {slug!r} is not configured")
+    zone = ZoneInfo(conference.timezone)
+    as_of = _moment(params, "as_of", zone)
+    known_at = _moment(params, "known_at", zone)
+    filters = {k: v for k, v in params.items() if k not in COMMON}
+    if as_of is None and known_at is None:
+        return _live(services, report, slug, conference, filters, params)
+    if not may_replay:
+        raise Forbidden()
+    now = datetime.now(timezone.utc)
+    if known_at is not None and known_at > now:
+        raise _bad("known_at", "known_at is in the future: what the ledger will know is unknown")
+    history = replay(services.ledger, projections_named(report.read_models), slug, as_of=as_of,
+                     known_at=known_at)
+    context = Context(slug, conference.currency, conference.timezone, as_of or known_at or now,
+                      filters)
+    return Answer(report, history.rows, context, history.position, as_of, known_at)
+
+
+def _live(services: Services, report: Report, slug: str, conference: Any,
+          filters: dict[str, str], params: dict[str, str]) -> Answer:
+    store = open_store(services.ledger.recorder)
+
+    def position() -> int:
+        positions = store.positions()
+        return min(positions.get(name, 0) for name in report.read_models)
+
+    wanted = params.get("min_position")
+    if wanted is not None:
+        if not wanted.isdigit():
+            raise _bad("min_position", "min_position must be a whole number")
+        if not wait_for(position, int(wanted), services.settings.min_position_wait):
+            raise NotCaughtUp(f"the read models have not reached position {wanted} yet",
+                              headers={"Retry-After": "1"})
+    context = Context(slug, conference.currency, conference.timezone,
+                      datetime.now(timezone.utc), filters)
+    return Answer(report, SqlReader(services.database), context, position(), None, None)
+
+
+def _moment(params: dict[str, str], name: str, zone: ZoneInfo) -> datetime | None:
+    """RFC 3339 with offset, or a date meaning the end of that day in the conference zone."""
+    value = params.get(name)
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = datetime.fromisoformat(value).date()
+            return datetime.combine(day + timedelta(days=1), time(), zone) - timedelta(
+                microseconds=1)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _bad(name, f"{name} must be an RFC 3339 time or a date YYYY-MM-DD") from None
+    if moment.tzinfo is None:
+        raise _bad(name, f"{name} needs a UTC offset, e.g. 2026-09-01T12:00:00+00:00")
+    return moment
+
+
+def _bad(parameter: str, message: str) -> BadFilter:
+    return BadFilter(message, errors=[field_error("invalid-filter", message, field=parameter)])
