@@ -143,29 +143,33 @@ class Ledger(Application):
         batch = Batch(slug, self.repository.get)
         errors: list[EventError] = []
         verdicts: list[Verdict] = []
+        first: dict[tuple[str, str], Verdict] = {}
         for incoming in parsed:
             try:
-                verdicts.append(self._check(batch, incoming, known, verdicts))
+                verdict = self._check(batch, incoming, known, first.get(incoming.key))
             except LedgerError as error:
                 batch.discard()
                 errors.append(EventError(incoming.index, incoming.envelope.id, error))
+                continue
+            verdicts.append(verdict)
+            first.setdefault(incoming.key, verdict)
         if errors:
             raise BatchRefused(errors)
         return self._save(slug, batch, verdicts)
 
     def _check(self, batch: Batch, incoming: intake.Incoming,
-               known: dict[tuple[str, str], tuple[str, int]], earlier: list[Verdict]) -> Verdict:
+               known: dict[tuple[str, str], tuple[str, int]], earlier: Verdict | None) -> Verdict:
         """Check one event against the books as the batch has left them so far."""
-        same_key = [v for v in earlier if v.recorded and v.incoming.key == incoming.key]
-        if incoming.key in known or same_key:
-            digest = known[incoming.key][0] if incoming.key in known else same_key[0].incoming.digest
+        if incoming.key in known or earlier is not None:
+            digest = (known[incoming.key][0] if incoming.key in known
+                      else cast(Verdict, earlier).incoming.digest)
             if digest != incoming.digest:
                 raise IdempotencyConflict(
                     f"{incoming.key[0]}/{incoming.key[1]} was already recorded with other content",
                     field="id")
             batch.steps.append([])
             position = known[incoming.key][1] if incoming.key in known else None
-            return Verdict(incoming, False, position, same_key[0] if same_key else None)
+            return Verdict(incoming, False, position, earlier)
         batch.begin(incoming, incoming.envelope.time)
         currency = (incoming.data.currency if isinstance(incoming.data, intake.ConferenceConfigured)
                     else batch.conference.currency)

@@ -9,6 +9,7 @@ same order id in two conferences names two orders.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -17,6 +18,7 @@ from eventsourcing.domain import Aggregate
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://confledger.dev/entities")
 
 
+@lru_cache(maxsize=65536)
 def entity_id(conference: str, kind: str, key: str) -> UUID:
     """The aggregate id of entity `key` of `kind` in `conference`."""
     return uuid5(_NAMESPACE, f"{conference}\x1f{kind}\x1f{key}")

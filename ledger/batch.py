@@ -28,6 +28,7 @@ class Batch:
         self.slug = slug
         self._load = load
         self._aggregates: dict[UUID, LedgerAggregate | None] = {}
+        self._touched: dict[UUID, LedgerAggregate] = {}
         self.steps: list[list[LedgerAggregate.Event]] = []
         self.envelope: dict[str, Any] = {}
         self.incoming: Incoming | None = None
@@ -43,7 +44,10 @@ class Batch:
             except AggregateNotFoundError:
                 self._aggregates[aggregate_id] = None
         found = self._aggregates[aggregate_id]
-        return found if isinstance(found, cls) else None
+        if not isinstance(found, cls):
+            return None
+        self._touched[aggregate_id] = found
+        return found
 
     def get(self, cls: type[A], key: str, field: str) -> A:
         """The aggregate of `cls` with key `key`; raise UnknownEntity naming `field` if none."""
@@ -69,29 +73,31 @@ class Batch:
         aggregate = cls._create(event_class, id=entity_id(self.slug, cls.kind, key),
                                 **self.envelope, **fields)
         self._aggregates[aggregate.id] = aggregate
+        self._touched[aggregate.id] = aggregate
         return aggregate
 
     # Steps ------------------------------------------------------------------------------------
 
     def begin(self, incoming: Incoming, effective_at: datetime) -> None:
         """Start checking one incoming event."""
+        self._touched.clear()
         self.incoming = incoming
         self.envelope = {"conference": self.slug, "source": incoming.envelope.source,
                          "source_id": incoming.envelope.id, "effective_at": effective_at}
 
     def end(self) -> list[LedgerAggregate.Event]:
         """Finish the step: collect the events it raised, in the order they were raised."""
-        raised = [e for a in self._aggregates.values() if a is not None
-                  for e in a.collect_events()]
+        raised = [e for a in self._touched.values() for e in a.collect_events()]
         raised.sort(key=lambda event: event.timestamp)
+        self._touched.clear()
         self.steps.append(raised)
         return raised
 
     def discard(self) -> None:
         """Forget the events a failed step may have raised (guards run first, so normally none)."""
-        for aggregate in self._aggregates.values():
-            if aggregate is not None:
-                aggregate.collect_events()
+        for aggregate in self._touched.values():
+            aggregate.collect_events()
+        self._touched.clear()
         self.steps.append([])
 
     @property
