@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
+from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from ledger import intake
 from ledger.base import LedgerAggregate, entity_id
 from ledger.batch import Batch
-from ledger.commands import HANDLERS
+from ledger.commands import HANDLERS, references
 from ledger.conference import Conference
 from ledger.errors import IdempotencyConflict, InvalidEvent, LedgerError, UnknownConference
 
@@ -27,10 +28,13 @@ CONFLICT_RETRIES = 8
 
 
 class IntakeIndex(Protocol):
-    """What the event recorder tells the ledger about keys already recorded."""
+    """What the event recorder tells the ledger beyond the library's interface."""
 
     def find_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, int]]:
         """(source, id) → (content digest, position) for the keys already recorded."""
+
+    def select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
+        """Every stored event of the aggregates `ids`, by aggregate then version."""
 
 
 @dataclass
@@ -140,7 +144,7 @@ class Ledger(Application):
     def _record_once(self, slug: str, parsed: list[intake.Incoming]) -> Receipt:
         index = cast(IntakeIndex, self.recorder)
         known = index.find_keys(sorted({p.key for p in parsed}))
-        batch = Batch(slug, self.repository.get)
+        batch = Batch(slug, self.repository.get, self._load_all(slug, parsed))
         errors: list[EventError] = []
         verdicts: list[Verdict] = []
         first: dict[tuple[str, str], Verdict] = {}
@@ -181,6 +185,16 @@ class Ledger(Application):
         HANDLERS[incoming.envelope.type](batch, incoming.data)
         batch.end()
         return Verdict(incoming, True)
+
+    def _load_all(self, slug: str, parsed: list[intake.Incoming]
+                  ) -> dict[UUID, LedgerAggregate | None]:
+        """Every aggregate the batch refers to, in one query (None for those not created yet)."""
+        ids = {i for p in parsed for i in references(slug, p.envelope.type, p.data)}
+        loaded: dict[UUID, LedgerAggregate | None] = dict.fromkeys(ids)
+        for stored in cast(IntakeIndex, self.recorder).select_events_of(sorted(ids)):
+            event = self.mapper.to_domain_event(stored)
+            loaded[stored.originator_id] = event.mutate(loaded[stored.originator_id])
+        return loaded
 
     def _save(self, slug: str, batch: Batch, verdicts: list[Verdict]) -> Receipt:
         events: list[LedgerAggregate.Event] = []

@@ -24,10 +24,11 @@ A = TypeVar("A", bound=LedgerAggregate)
 class Batch:
     """Aggregates loaded or created while checking one batch, and the events each step raised."""
 
-    def __init__(self, slug: str, load: Callable[[UUID], LedgerAggregate]):
+    def __init__(self, slug: str, load: Callable[[UUID], LedgerAggregate],
+                 preloaded: dict[UUID, LedgerAggregate | None] | None = None):
         self.slug = slug
         self._load = load
-        self._aggregates: dict[UUID, LedgerAggregate | None] = {}
+        self._aggregates: dict[UUID, LedgerAggregate | None] = dict(preloaded or {})
         self._touched: dict[UUID, LedgerAggregate] = {}
         self.steps: list[list[LedgerAggregate.Event]] = []
         self.envelope: dict[str, Any] = {}

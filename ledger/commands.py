@@ -8,7 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ledger import intake as schema
+from uuid import UUID
+
 from ledger.attendees import Attendee
+from ledger.base import LedgerAggregate, entity_id
 from ledger.batch import Batch
 from ledger.carts import Cart
 from ledger.conference import Conference
@@ -234,3 +237,33 @@ HANDLERS: dict[str, Handler] = {
     "purchase_order.payment_recorded": record_po_payment,
     "purchase_order.credit_note_issued": issue_credit_note,
 }
+
+
+# What each event type looks up, so a batch can load all of it in one query before checking.
+_ORDER, _CREDIT, _CART, _PO = (Order, "order_id"), (Credit, "credit_id"), (Cart, "cart_id"), (
+    PurchaseOrder, "po_id")
+REFERENCES: dict[str, tuple[tuple[type[LedgerAggregate], str], ...]] = {
+    "cart.opened": (_CART,), "cart.checked_out": (_CART, _ORDER), "cart.expired": (_CART,),
+    "cart.abandoned": (_CART,), "order.placed": (_ORDER,), "order.cancelled": (_ORDER,),
+    "order.hold_expired": (_ORDER,), "payment.initiated": (_ORDER,),
+    "payment.succeeded": (_ORDER, _CREDIT), "payment.failed": (_ORDER,),
+    "refund.issued": (_ORDER, _CREDIT), "credit.issued": (_CREDIT,), "credit.expired": (_CREDIT,),
+    "attendee.registered": ((Attendee, "attendee_id"), _ORDER),
+    "attendee.checked_in": ((Attendee, "attendee_id"),),
+    "attendee.registration_completed": ((Attendee, "attendee_id"),),
+    "speaker.synced": ((Speaker, "speaker_id"),), "travel_grant.updated": ((TravelGrant, "grant_id"),),
+    "expense.recorded": ((Expense, "expense_id"),), "expense.voided": ((Expense, "expense_id"),),
+    "purchase_order.created": (_PO,), "purchase_order.sent": (_PO,),
+    "purchase_order.cancelled": (_PO,), "purchase_order.payment_recorded": (_PO,),
+    "purchase_order.credit_note_issued": (_PO,),
+}
+
+
+def references(slug: str, event_type: str, data: schema.Data) -> list[UUID]:
+    """The aggregate ids an event of `event_type` will look up (its conference's included)."""
+    ids = [entity_id(slug, Conference.kind, slug)]
+    for cls, field in REFERENCES.get(event_type, ()):
+        key = getattr(data, field, None)
+        if key is not None:
+            ids.append(entity_id(slug, cls.kind, key))
+    return ids

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Identifier
 
 from projections.eventlog import chain
 
@@ -32,6 +33,20 @@ class LedgerRecorder(PostgresApplicationRecorder):
         assert ids is not None
         chain.write_side_rows(curs, "%s", ids, stored_events, kwargs)
         return ids
+
+    def select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
+        """Every stored event of the aggregates `ids`, by aggregate then version."""
+        if not ids:
+            return []
+        statement = SQL("SELECT * FROM {schema}.{table} WHERE originator_id = ANY(%s) "
+                        "ORDER BY originator_id, originator_version").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (ids,))
+            return [StoredEvent(originator_id=row["originator_id"],
+                                originator_version=row["originator_version"],
+                                topic=row["topic"], state=bytes(row["state"]))
+                    for row in curs.fetchall()]
 
     def find_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, int]]:
         if not keys:

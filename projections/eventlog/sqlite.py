@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
@@ -25,6 +26,21 @@ class LedgerRecorder(SQLiteApplicationRecorder):
         assert ids is not None
         chain.write_side_rows(c, "?", ids, stored_events, kwargs)
         return ids
+
+    def select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
+        """Every stored event of the aggregates `ids`, by aggregate then version."""
+        found: list[StoredEvent] = []
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(ids), _FIND_CHUNK):
+                chunk = [i.hex for i in ids[start:start + _FIND_CHUNK]]
+                c.execute(f"SELECT * FROM {self.events_table_name} WHERE originator_id IN "
+                          f"({', '.join('?' for _ in chunk)}) "
+                          "ORDER BY originator_id, originator_version", chunk)
+                found += [StoredEvent(originator_id=UUID(row["originator_id"]),
+                                      originator_version=row["originator_version"],
+                                      topic=row["topic"], state=row["state"])
+                          for row in c.fetchall()]
+        return found
 
     def find_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, int]]:
         found: dict[tuple[str, str], tuple[str, int]] = {}
