@@ -98,14 +98,22 @@ def build_cumulative(reader: Reader, context: Context) -> Body:
     return {"rows": rows}
 
 
+def voucher_discounts(reader: Reader, context: Context) -> dict[str, tuple[int, int]]:
+    """Voucher code → (Σ discount_amount, orders) of sold orders, over the paid-day range.
+
+    THE revenue impact of a voucher: discount-impact and the vouchers report both show it.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    for row in reader.many(VOUCHER_DAYS, context.conference, where={"day": context.days}):
+        discount, orders = found.get(row["code"], (0, 0))
+        found[row["code"]] = (discount + row["discount"], orders + row["orders"])
+    return found
+
+
 def build_discount_impact(reader: Reader, context: Context) -> Body:
     sums = period_totals(reader, context)
-    vouchers: dict[str, dict[str, int]] = {}
-    for row in reader.many(VOUCHER_DAYS, context.conference, where={"day": context.days}):
-        entry = vouchers.setdefault(row["code"], {"discount": 0, "orders": 0})
-        entry["discount"] += row["discount"]
-        entry["orders"] += row["orders"]
-    ranked = sorted(vouchers.items(), key=lambda item: (-item[1]["discount"], item[0]))
+    ranked = sorted(voucher_discounts(reader, context).items(),
+                    key=lambda item: (-item[1][0], item[0]))
     return {
         "total_gross": context.money(sums["gross"]),
         "total_discount": context.money(sums["discount"]),
@@ -113,8 +121,8 @@ def build_discount_impact(reader: Reader, context: Context) -> Body:
         "discount_rate": money.rate(sums["discount"], sums["gross"]),
         "orders_with_discount": sums["with_discount"],
         "orders_without_discount": sums["orders"] - sums["with_discount"],
-        "by_voucher": [{"code": code, "discount_total": context.money(v["discount"]),
-                        "order_count": v["orders"]} for code, v in ranked],
+        "by_voucher": [{"code": code, "discount_total": context.money(discount),
+                        "order_count": orders} for code, (discount, orders) in ranked],
     }
 
 
