@@ -138,11 +138,19 @@ class SqlReader:
             clause, values = _keyset(order, after)
             clauses.append(clause)
             params += values
-        sorting = ", ".join(f"{c} {'DESC NULLS LAST' if d else 'ASC NULLS FIRST'}"
-                            for c, d in order)
+        sorting = ", ".join(_sort_clause(table, c, d) for c, d in order)
         sql = (f"SELECT {', '.join(table.columns)} FROM {table.name} "
                f"WHERE {' AND '.join(clauses)}" + (f" ORDER BY {sorting}" if sorting else ""))
         return sql, params
+
+
+def _sort_clause(table: Table, column: str, descending: bool) -> str:
+    """NULLs sort first ascending (as in memory); key columns are never NULL, and leaving the
+    NULLS clause off them lets PostgreSQL walk the primary-key index instead of sorting."""
+    direction = "DESC" if descending else "ASC"
+    if column in table.key:
+        return f"{column} {direction}"
+    return f"{column} {direction} {'NULLS LAST' if descending else 'NULLS FIRST'}"
 
 
 def _condition(column: str, kind: str, wanted: Any) -> tuple[str, list[Any]]:
