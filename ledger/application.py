@@ -59,6 +59,10 @@ class BatchRefused(Exception):
         return any(isinstance(e.error, InvalidEvent) for e in self.errors)
 
 
+class BooksMoved(Exception):
+    """Raised when events were recorded while a batch was being checked (it is checked again)."""
+
+
 @dataclass
 class Outcome:
     """What happened to one event of a batch."""
@@ -101,7 +105,7 @@ class Ledger(Application):
         for _attempt in range(CONFLICT_RETRIES):
             try:
                 return self._record_once(slug, parsed)
-            except IntegrityError:
+            except (IntegrityError, BooksMoved):
                 continue  # someone recorded first: check again against the new state
         raise RuntimeError("the event store stayed contended; try again")
 
@@ -143,6 +147,7 @@ class Ledger(Application):
 
     def _record_once(self, slug: str, parsed: list[intake.Incoming]) -> Receipt:
         index = cast(IntakeIndex, self.recorder)
+        head = self.recorder.max_notification_id()
         known = index.find_keys(sorted({p.key for p in parsed}))
         batch = Batch(slug, self.repository.get, self._load_all(slug, parsed))
         errors: list[EventError] = []
@@ -158,6 +163,10 @@ class Ledger(Application):
             verdicts.append(verdict)
             first.setdefault(incoming.key, verdict)
         if errors:
+            # Keys are read before aggregates: a concurrent writer committing in between makes a
+            # resent event look like a new one whose entity already exists. Check again then.
+            if self.recorder.max_notification_id() != head:
+                raise BooksMoved()
             raise BatchRefused(errors)
         return self._save(slug, batch, verdicts)
 
