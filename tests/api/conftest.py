@@ -1,12 +1,16 @@
-"""Fixtures for HTTP tests: post events as a given token, read the head position."""
+"""Fixtures for HTTP tests: post events as a given token, read the head, serve over TCP."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 Post = Callable[..., httpx.Response]
@@ -34,3 +38,24 @@ def head(client: TestClient, admin_headers: dict[str, str]) -> Callable[[], int]
         return int(response.json()["head"])
 
     return read_head
+
+
+@pytest.fixture
+def server_url(app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread, for this test.
+
+    Uvicorn leaves logging alone (its loggers propagate, so `caplog` sees them), quiet below
+    warnings unless a test lowers the level.
+    """
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_config=None, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+    sock.close()

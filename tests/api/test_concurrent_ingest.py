@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from api.services import Services
 from tests.factories import Event, configure_conference, issue_credit
 
 SENDERS = 8
 EVENTS = 200
-
-
-@pytest.fixture
-def server_url(app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, in a thread, for this test."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
 
 
 def post_all(url: str, token: str, events: list[Event]) -> list[dict[str, Any]]:
