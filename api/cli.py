@@ -17,7 +17,6 @@ import uvicorn
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
                            TimeElapsedColumn)
-from rich.table import Table
 
 from api import demo as demo_data
 from api.app import create_app
@@ -60,7 +59,8 @@ def serve(host: Annotated[str, typer.Option(help="interface to listen on")] = "1
         if demo:
             seed_demo(services)
             issued = services.tokens.issue("admin")
-            console.print(f"Dashboard: http://{host}:{port}/manage/{DEMO_SLUG}/reports/")
+            console.print(f"Dashboard: http://{host}:{port}/manage/{DEMO_SLUG}/reports/",
+                          soft_wrap=True)
             console.print(f"Sign-in token: {issued.token}", soft_wrap=True)
         uvicorn.run(create_app(services.settings, services=services, projectors=True),
                     host=host, port=port)
@@ -142,14 +142,13 @@ def create_token(role: RoleOption, conference: ConferenceOption = None) -> None:
 
 @token_app.command("list")
 def list_tokens() -> None:
-    """List tokens (never their secrets)."""
+    """List tokens, tab-separated (never their secrets); conference * means all."""
     with opened_services() as services:
         records = services.tokens.list()
-    table = Table("token_id", "role", "conference", "created_at", "revoked_at")
+    typer.echo("token_id\trole\tconference\tcreated_at\trevoked_at")
     for r in records:
-        table.add_row(r.token_id, r.role, r.conference or "(all)", r.created_at,
-                      r.revoked_at or "")
-    console.print(table)
+        typer.echo("\t".join([r.token_id, r.role, r.conference or "*", r.created_at,
+                              r.revoked_at or "-"]))
 
 
 @token_app.command("revoke")
