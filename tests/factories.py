@@ -100,6 +100,10 @@ def cancel_order(*, order_id: str = "o1", **fields: Any) -> Event:
     return _event("order.cancelled", {"order_id": order_id}, fields)
 
 
+def expire_hold(*, order_id: str = "o1", **fields: Any) -> Event:
+    return _event("order.hold_expired", {"order_id": order_id}, fields)
+
+
 def pay(*, order_id: str = "o1", payment_id: str | None = None, amount: str = "450.00",
         method: str = "stripe", **fields: Any) -> Event:
     """`payment.succeeded` (pass credit_id= with method="credit")."""
@@ -121,6 +125,10 @@ def issue_credit(*, credit_id: str = "cr1", customer_id: str = "cust-1", amount:
                  **fields: Any) -> Event:
     return _event("credit.issued", {"credit_id": credit_id, "customer_id": customer_id,
                                     "amount": amount}, fields)
+
+
+def expire_credit(*, credit_id: str = "cr1", **fields: Any) -> Event:
+    return _event("credit.expired", {"credit_id": credit_id}, fields)
 
 
 def register_attendee(*, attendee_id: str = "att1", customer_id: str = "cust-1",
