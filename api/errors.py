@@ -1,8 +1,8 @@
 """Every error the API answers with, as RFC 9457 problem details, mapped in one place.
 
-Handlers raise `Problem` subclasses or let the ledger's `BatchRefused` through; `install` turns them,
-request validation errors and unexpected failures into `application/problem+json`. No problem body
-ever echoes request input, so a token sent by mistake cannot come back in an answer.
+Handlers raise `Problem` subclasses or let the ledger's `BatchRefused` through; `install` turns
+them, request validation errors and unexpected failures into `application/problem+json`. No
+problem body ever echoes request input, so a token sent by mistake cannot come back in an answer.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ class Problem(Exception):
         self.headers = headers or {}
 
     def response(self) -> JSONResponse:
-        return problem(self.status, self.kind, self.title, self.detail, self.errors, self.headers)
+        return problem(self.status, self.kind, self.title, self.detail, errors=self.errors,
+                       headers=self.headers)
 
 
 class NotAuthenticated(Problem):
@@ -91,7 +92,7 @@ class MalformedBody(Problem):
     status, kind, title = 422, "malformed-body", "Malformed body"
 
 
-def problem(status: int, kind: str, title: str, detail: str,
+def problem(status: int, kind: str, title: str, detail: str, *,
             errors: list[dict[str, Any]] | None = None,
             headers: dict[str, str] | None = None) -> JSONResponse:
     """An `application/problem+json` response."""
@@ -105,8 +106,8 @@ def refused(batch: BatchRefused) -> JSONResponse:
     errors = [_event_error(e) for e in batch.errors]
     detail = f"{len(errors)} error(s) in the batch; nothing of it was recorded"
     if batch.invalid:
-        return problem(422, "invalid-events", "Invalid events", detail, errors)
-    return problem(409, "events-refused", "Events refused by the books", detail, errors)
+        return problem(422, "invalid-events", "Invalid events", detail, errors=errors)
+    return problem(409, "events-refused", "Events refused by the books", detail, errors=errors)
 
 
 def _event_error(error: EventError) -> dict[str, Any]:
@@ -119,7 +120,7 @@ def _validation_error(exc: RequestValidationError) -> JSONResponse:
                           field=".".join(str(part) for part in e["loc"][1:]))
               for e in exc.errors()]
     return problem(422, "invalid-request", "Invalid request",
-                   "the request's parameters or body are invalid", errors)
+                   "the request's parameters or body are invalid", errors=errors)
 
 
 def _http_error(exc: HTTPException) -> JSONResponse:

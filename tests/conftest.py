@@ -2,8 +2,9 @@
 
 `database_url` is parametrised over both. SQLite gets a new file in the test's tmp_path; PostgreSQL
 gets a database per test module, created through `CONFLEDGER_TEST_POSTGRES` (default: the local
-server as user postgres), emptied before each test and dropped after the module. Without a reachable PostgreSQL the postgres half is skipped
-on a developer's machine and fails in CI (`CI=true`), where a silent skip would hide a failure.
+server as user postgres), emptied before each test and dropped after the module. Without a
+reachable PostgreSQL the postgres half is skipped on a developer's machine and fails in CI
+(`CI=true`), where a silent skip would hide a failure.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Ingestion: one CloudEvent or a JSON array of them in, recorded all or nothing, a receipt out.
 
-The body is streamed and reading stops as soon as it passes `max_body_bytes`, so an oversized body is
-refused (413) before any of it is parsed. The ledger is blocking, so it runs in the threadpool.
+The body is streamed and reading stops as soon as it passes `max_body_bytes`, so an oversized body
+is refused (413) before any of it is parsed. The ledger is blocking, so it runs in the threadpool.
 """
 
 from __future__ import annotations
