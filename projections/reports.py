@@ -45,6 +45,12 @@ class Context:
     def amount(self, minor: int) -> Decimal:
         return money.from_minor(minor, self.currency)
 
+    def average(self, minor: int, count: int) -> str:
+        """`minor` / `count` as money, half up; "0.00" when there is nothing to divide by."""
+        if not count:
+            return self.money(0)
+        return money.text(self.amount(minor) / count, self.currency)
+
     def day(self, name: str) -> str | None:
         """A `YYYY-MM-DD` parameter, validated."""
         value = self.params.get(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 Key = tuple[Any, ...]
@@ -30,16 +31,16 @@ class Table:
     key_spec: str
     column_spec: str
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, ...]:
         return ("conference", *(_split(c)[0] for c in self.key_spec.split()))
 
-    @property
+    @cached_property
     def types(self) -> dict[str, str]:
         specs = ["conference", *self.key_spec.split(), *self.column_spec.split()]
         return dict(_split(spec) for spec in specs)
 
-    @property
+    @cached_property
     def columns(self) -> tuple[str, ...]:
         return tuple(self.types)
 

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from ledger import money
 from projections.customers.projection import CUSTOMERS, LEVELS, TOTALS
 from projections.reports import Body, Context, Report, key, register
 from projections.tables import Range, Reader
@@ -62,10 +61,9 @@ def _revenue(ranked: Iterator[int], count: int) -> int:
 
 
 def _segment(context: Context, name: str, count: int, revenue: int) -> dict[str, Any]:
-    average = (money.text(context.amount(revenue) / count, context.currency) if count
-               else context.money(0))
     return {"segment_name": name, "customer_count": count,
-            "total_revenue": context.money(revenue), "average_revenue_per_customer": average}
+            "total_revenue": context.money(revenue),
+            "average_revenue_per_customer": context.average(revenue, count)}
 
 
 register(Report("top-customers", READS, build_top_customers,

@@ -97,15 +97,10 @@ def roi_figures(reader: Reader, context: Context) -> dict[str, Any]:
             "gross_profit": context.money(profit),
             "gross_margin_pct": money.rate(profit, total),
             "roi_pct": money.rate(profit, expenses),
-            "cost_per_attendee": _per(context, expenses, attendees),
-            "revenue_per_attendee": _per(context, total, attendees)}
+            "cost_per_attendee": context.average(expenses, attendees),
+            "revenue_per_attendee": context.average(total, attendees)}
 
 
-def _per(context: Context, amount: int, count: int) -> str:
-    """`amount` / `count` as money, half up; 0 when there is nobody to divide by."""
-    if not count:
-        return context.money(0)
-    return money.text(context.amount(amount) / count, context.currency)
 
 
 def budget_figures(reader: Reader, context: Context) -> dict[str, Any]:

@@ -62,15 +62,9 @@ def build_sales(reader: Reader, context: Context) -> Body:
 
 
 def build_aov(reader: Reader, context: Context) -> Body:
-    rows = [{"date": r["date"], "aov": _average(context, r["revenue"], r["count"]),
+    rows = [{"date": r["date"], "aov": context.average(r["revenue"], r["count"]),
              "count": r["count"]} for r in _by_period(reader, context)]
     return {"rows": rows}
-
-
-def _average(context: Context, total: int, count: int) -> str:
-    if not count:
-        return context.money(0)
-    return money.text(context.amount(total) / count, context.currency)
 
 
 def build_revenue_by_ticket_type(reader: Reader, context: Context) -> Body:
@@ -136,7 +130,7 @@ def build_sales_overview(reader: Reader, context: Context) -> Body:
         "date_from": days.low, "date_until": days.high,
         "total_revenue": context.money(sums["revenue"]),
         "total_orders": sums["orders"],
-        "average_order_value": _average(context, sums["revenue"], sums["orders"]),
+        "average_order_value": context.average(sums["revenue"], sums["orders"]),
         "new_customers": new,
         "conversion_rate": money.rate(sum(r["sold"] for r in placed),
                                       sum(r["placed"] for r in placed)),
