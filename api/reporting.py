@@ -2,7 +2,9 @@
 
 Live answers read the read-model tables and name the position they reflect (the lowest position
 of the read models the report reads). `as_of` / `known_at` answers replay history into memory
-through the same projections and name the last event they include.
+through the same projections and name the last event they include. Both also name the
+conference's hash-chain head at that position, so an auditor can check later that the log behind
+the answer was not edited.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 from api.errors import Forbidden, Problem, field_error
 from api.projectors import projections_named
 from api.services import Services
+from projections.audit import chain_head
 from projections.catalogue import reports
 from projections.replay import replay
 from projections.reports import Body, Context, FilterError, Report
@@ -59,12 +62,14 @@ class Answer:
     position: int
     as_of: datetime | None
     known_at: datetime | None
+    chain_head: str | None
 
     def meta(self) -> dict[str, Any]:
         return {"conference": self.context.conference, "report": self.report.name,
                 "position": self.position,
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "known_at": self.known_at.isoformat() if self.known_at else None,
+                "chain_head": self.chain_head,
                 "generated_at": datetime.now(timezone.utc).isoformat()}
 
     def body(self) -> Body:
@@ -102,7 +107,8 @@ def prepare(services: Services, slug: str, name: str, params: dict[str, str],
                      known_at=known_at)
     context = Context(slug, conference.currency, conference.timezone, as_of or known_at or now,
                       filters)
-    return Answer(report, history.rows, context, history.position, as_of, known_at)
+    return Answer(report, history.rows, context, history.position, as_of, known_at,
+                  chain_head(services.ledger.recorder, slug, history.position))
 
 
 def _live(services: Services, report: Report, slug: str, conference: Any,
@@ -122,7 +128,9 @@ def _live(services: Services, report: Report, slug: str, conference: Any,
                               headers={"Retry-After": "1"})
     context = Context(slug, conference.currency, conference.timezone,
                       datetime.now(timezone.utc), filters)
-    return Answer(report, SqlReader(services.database), context, position(), None, None)
+    at = position()
+    return Answer(report, SqlReader(services.database), context, at, None, None,
+                  chain_head(services.ledger.recorder, slug, at))
 
 
 def _moment(params: dict[str, str], name: str, zone: ZoneInfo) -> datetime | None:

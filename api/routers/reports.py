@@ -41,5 +41,6 @@ def _headers(answer: Answer) -> dict[str, str]:
     return {"Confledger-Position": str(meta["position"]),
             "Confledger-As-Of": meta["as_of"] or "",
             "Confledger-Known-At": meta["known_at"] or "",
+            "Confledger-Chain-Head": meta["chain_head"] or "",
             "Content-Disposition": f'attachment; filename="{meta["conference"]}-'
                                    f'{meta["report"]}.csv"'}
