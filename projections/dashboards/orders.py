@@ -1,0 +1,98 @@
+"""The `orders` report: sold orders by paid day, where a day of the sales report drills down to.
+
+Rows `{order_id, reference, paid_day, customer_name, customer_email, status, total, paid,
+refunded, placed_at}` of the orders that became paid in `date_from`..`date_until` (conference
+days), by paid day then order id, a page at a time (`limit`, default 100, and the `next_cursor`
+the answer gives); the CSV streams every matching order. Which orders are sold and on which day
+comes from the sales read model (the one definition of revenue); each order's money and current
+status from the reconciliation read model.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from projections.reconciliation.formatting import local_time
+from projections.reconciliation.projection import ORDERS as MONEY
+from projections.reports import Body, Context, FilterError, Report, key, register
+from projections.sales.projection import ORDERS as SOLD
+from projections.tables import Reader, Row
+
+BY_PAID_DAY = (("paid_day", False), ("order_id", False))
+CSV_BATCH = 500
+
+
+def _cursor(row: Row) -> str:
+    text = json.dumps([row["paid_day"], row["order_id"]]).encode()
+    return base64.urlsafe_b64encode(text).decode("ascii").rstrip("=")
+
+
+def _after(cursor: str) -> tuple[str, str]:
+    """The (paid_day, order_id) a cursor from `_cursor` points after."""
+    try:
+        found = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        found = None
+    if not (isinstance(found, list) and len(found) == 2 and all(isinstance(v, str) for v in found)):
+        raise FilterError("cursor", "cursor is not one this report gave out")
+    return found[0], found[1]
+
+
+def _lines(reader: Reader, context: Context, sold: list[Row]) -> list[dict[str, Any]]:
+    """The sold orders with their money and status, in the order given."""
+    money = {r["order_id"]: r for r in reader.many(
+        MONEY, context.conference, where={"order_id": [o["order_id"] for o in sold]})}
+    return [_line(context, order, money[order["order_id"]]) for order in sold
+            if order["order_id"] in money]
+
+
+def _line(context: Context, sold: Row, order: Row) -> dict[str, Any]:
+    return {"order_id": sold["order_id"], "reference": order["reference"],
+            "paid_day": sold["paid_day"], "customer_name": order["name"],
+            "customer_email": order["email"], "status": order["status"],
+            "total": context.money(order["total"]), "paid": context.money(order["paid"]),
+            "refunded": context.money(order["refunded"]),
+            "placed_at": local_time(context, order["placed_at"])}
+
+
+def build_orders(reader: Reader, context: Context) -> Body:
+    """One page of the orders paid in the date range, and `next_cursor` for the next."""
+    limit = context.integer("limit", 100, 1, 1000)
+    cursor = context.params.get("cursor")
+    found = reader.many(SOLD, context.conference, where={"paid_day": context.days},
+                        order=BY_PAID_DAY, limit=limit + 1,
+                        after=_after(cursor) if cursor else None)
+    page = found[:limit]
+    return {"date_from": context.days.low, "date_until": context.days.high,
+            "rows": _lines(reader, context, page),
+            "next_cursor": _cursor(page[-1]) if len(found) > limit else None}
+
+
+def order_csv_rows(reader: Reader, context: Context) -> Iterator[dict[str, Any]]:
+    """Every order paid in the date range, streamed a few hundred at a time."""
+    days = context.days  # checked before streaming starts, so a bad filter fails the request
+    return _in_batches(reader, context, reader.stream(SOLD, context.conference,
+                                                      where={"paid_day": days},
+                                                      order=BY_PAID_DAY))
+
+
+def _in_batches(reader: Reader, context: Context,
+                sold: Iterator[Row]) -> Iterator[dict[str, Any]]:
+    batch: list[Row] = []
+    for order in sold:
+        batch.append(order)
+        if len(batch) == CSV_BATCH:
+            yield from _lines(reader, context, batch)
+            batch = []
+    yield from _lines(reader, context, batch)
+
+
+register(Report("orders", ("sales", "reconciliation"), build_orders, (
+    ("Order ID", key("order_id")), ("Reference", key("reference")),
+    ("Paid Day", key("paid_day")), ("Customer", key("customer_name")),
+    ("Email", key("customer_email")), ("Status", key("status")), ("Total", key("total")),
+    ("Paid", key("paid")), ("Refunded", key("refunded")), ("Placed At", key("placed_at"))),
+    csv_rows=order_csv_rows, filters=("date_from", "date_until", "limit", "cursor")))
