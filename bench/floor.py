@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from typing import Any
 
 import psycopg
@@ -57,7 +58,7 @@ def measure_floor(store: Store, recorder: ApplicationRecorder) -> list[Figure]:
 def _mean_size(store: Store, table: str) -> float:
     query = f"SELECT avg(length(state)) FROM {table}"
     if store.kind == "sqlite":
-        with sqlite3.connect(str(store.path)) as connection:
+        with closing(sqlite3.connect(str(store.path))) as connection:
             row = connection.execute(query).fetchone()
     else:
         with psycopg.connect(store.url) as connection:
@@ -71,8 +72,7 @@ def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def _sqlite_floor(path: str, recorder: ApplicationRecorder) -> float:
-    connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-    try:
+    with closing(sqlite3.connect(path, isolation_level=None, timeout=30)) as connection:
         connection.execute(f"DROP TABLE IF EXISTS {SCRATCH}")
         connection.execute(SQLITE_TABLE)
         statement = f"INSERT INTO {SCRATCH} ({COLUMNS}) VALUES (?, ?, ?, ?)"
@@ -87,9 +87,7 @@ def _sqlite_floor(path: str, recorder: ApplicationRecorder) -> float:
             seconds += time.perf_counter() - started
             count += len(rows)
         connection.execute(f"DROP TABLE {SCRATCH}")
-        return per_second(count, seconds)
-    finally:
-        connection.close()
+    return per_second(count, seconds)
 
 
 Writer = Callable[[psycopg.Connection[Any], Sequence[Any]], None]

@@ -7,9 +7,7 @@ method, which needs no interpolation and is exact for the small samples a report
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -22,7 +20,6 @@ class Figure:
     unit: str = ""
     at_least: float | None = None
     at_most: float | None = None
-    note: str = ""
 
     @property
     def target(self) -> str:
@@ -107,14 +104,3 @@ def number(value: float) -> str:
     if value >= 10:
         return f"{value:.1f}"
     return f"{value:.2f}"
-
-
-@contextmanager
-def stopwatch() -> Iterator[list[float]]:
-    """`with stopwatch() as elapsed:` … then `elapsed[0]` holds the seconds taken."""
-    elapsed: list[float] = []
-    started = time.perf_counter()
-    try:
-        yield elapsed
-    finally:
-        elapsed.append(time.perf_counter() - started)

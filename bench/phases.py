@@ -53,6 +53,8 @@ class Phases:
 
     def _start(self, description: str, total: int | None) -> TaskID:
         self._finish()
+        if not self.progress.console.is_terminal:  # no live bar in a log file: a line per phase
+            self.progress.console.log(self._label(description))
         self._current = self.progress.add_task(self._label(description), total=total)
         return self._current
 

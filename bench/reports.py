@@ -52,9 +52,10 @@ def time_requests(client: httpx.Client, path: str, repeats: Repeats,
 
 def _title(response: httpx.Response) -> str:
     try:
-        return str(response.json().get("title") or response.json().get("detail"))[:80]
+        problem = response.json()
     except ValueError:
         return response.text[:80]
+    return str(problem.get("title") or problem.get("detail"))[:80]
 
 
 def measure_reports(client: httpx.Client, slug: str, repeats: Repeats,

@@ -81,17 +81,25 @@ def main(argv: Sequence[str] | None = None) -> list[Result]:
     about = machine(options.postgres_url)
     now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     results: list[Result] = []
-    with tempfile.TemporaryDirectory(prefix="confledger-bench-logs-") as logs, \
-            Phases(console) as phases:
+    failed = []
+    logs = Path(tempfile.mkdtemp(prefix="confledger-bench-logs-"))
+    console.print(f"Process logs: {logs}")
+    with Phases(console) as phases:
         for label, target in options.sizes:
             for kind in options.databases:
                 phases.title(f"{kind} {label}")
-                with fresh_store(kind, options.postgres_url) as store:
-                    results.append(measure_store(store, label, target, options, now, phases,
-                                                 Path(logs)))
+                try:
+                    with fresh_store(kind, options.postgres_url) as store:
+                        results.append(measure_store(store, label, target, options, now, phases,
+                                                     logs))
+                except Exception:  # noqa: BLE001 - one failed run must not lose the others
+                    console.print_exception()
+                    failed.append(f"{kind} {label}")
                 write(options.out, results, about, command)
     text = render(_ordered(results), about, command)
     Console().print(Markdown(text))
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)} (logs in {logs})")
     return results
 
 

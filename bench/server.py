@@ -52,8 +52,13 @@ class Child:
     def check(self) -> None:
         """Raise, with the end of the log, if the process has died."""
         if self.process.poll() is not None:
-            tail = self.log.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"{self.log.name}: exited with {self.process.returncode}\n{tail}")
+            raise RuntimeError(f"{self.log.name}: exited with {self.process.returncode}\n"
+                               f"{self.tail()}")
+
+    def tail(self, characters: int = 3000) -> str:
+        """The end of the process's output."""
+        self._log_file.flush()
+        return self.log.read_text(errors="replace")[-characters:]
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -35,31 +35,41 @@ FLOOR_SHARE_TARGET = 25.0
 def measure_store(store: Store, label: str, target: int, options: Options, now: datetime,
                   phases: Phases, logs: Path) -> Result:
     """Run every phase on `store` with a conference of about `target` events."""
-    generate = phases.step("generating")
-    generate(MAIN)
-    events = conference(MAIN, target, options, now)
-    result = Result(store.kind, label, len(events))
-    as_of_day = middle_of_sales(events)
+    result = Result(store.kind, label, 0)
     with ApiServer(store.url, logs / f"api-{store.kind}-{label}.log") as server, \
             server.client() as client:
-        batched = ingest_batches(client, MAIN, events,
-                                 advance=phases.bar("ingest, batches of 500", len(events)))
-        del events  # at a million events, every megabyte counts
-        single = _single_events(server, options, now, phases)
-        result.figures += ingest_figures(store.kind, batched, single)
-        services = Services.build(Settings(database_url=store.url), create_tables=False)
         try:
-            result.figures += _log_and_projectors(store, services, client, batched, options,
-                                                  now, phases,
-                                                  logs / f"project-{store.kind}-{label}.log")
-        finally:
-            services.close()
-        result.latencies |= measure_reports(client, MAIN, options.repeats,
-                                            phases.step("report latency"))
-        result.latencies |= measure_as_of(client, MAIN, as_of_day, options.as_of_repeats,
-                                          phases.step("as-of latency"))
-        result.figures += _exports(client, server.pid, options, phases)
+            _measure_through(server, client, target, result, store, options, now, phases, logs)
+        except Exception as error:
+            error.add_note(f"end of {server.log}:\n{server.tail()}")
+            raise
     return result
+
+
+def _measure_through(server: ApiServer, client: httpx.Client, target: int, result: Result,
+                     store: Store, options: Options, now: datetime, phases: Phases,
+                     logs: Path) -> None:
+    """Every phase that talks to the running API, adding to `result`."""
+    phases.step("generating")(MAIN)
+    events = conference(MAIN, target, options, now)
+    result.events, as_of_day = len(events), middle_of_sales(events)
+    batched = ingest_batches(client, MAIN, events,
+                             advance=phases.bar("ingest, batches of 500", len(events)))
+    del events  # at a million events, every megabyte counts
+    single = _single_events(server, options, now, phases)
+    result.figures += ingest_figures(store.kind, batched, single)
+    services = Services.build(Settings(database_url=store.url), create_tables=False)
+    try:
+        result.figures += _log_and_projectors(store, services, client, batched, options,
+                                              now, phases,
+                                              logs / f"project-{store.kind}-{result.size}.log")
+    finally:
+        services.close()
+    result.latencies |= measure_reports(client, MAIN, options.repeats,
+                                        phases.step("report latency"))
+    result.latencies |= measure_as_of(client, MAIN, as_of_day, options.as_of_repeats,
+                                      phases.step("as-of latency"))
+    result.figures += _exports(client, server.pid, options, phases)
 
 
 def conference(slug: str, target: int, options: Options, now: datetime) -> list[Event]:
