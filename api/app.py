@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.projectors import ProjectorService
-from api.routers import events, reports, status, tokens
+from api.routers import audit, events, reports, status, tokens
 from api.services import Services
 from api.settings import Settings
 
@@ -37,7 +37,7 @@ def create_app(settings: Settings, *, services: Services | None = None,
                   summary="An event-sourced financial ledger for conference ticketing")
     app.state.services = shared
     errors.install(app)
-    for router in (status.router, events.router, tokens.router, reports.router):
+    for router in (status.router, events.router, tokens.router, reports.router, audit.router):
         app.include_router(router)
     return app
 

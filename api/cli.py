@@ -24,6 +24,7 @@ from api.auth import Role
 from api.projectors import ProjectorService, UnknownReadModel, rebuild_projector
 from api.services import Services
 from api.settings import Settings
+from projections.audit import verify_chain
 
 DEMO_SLUG = "pycon-demo"
 DEMO_BATCH_SIZE = 500
@@ -98,6 +99,17 @@ def rebuild(name: Annotated[str, typer.Argument(help="the read model to rebuild"
             projector.catch_up(lambda position: progress.update(task, completed=position))
         console.print(f"Rebuilt {name} through position {projector.position} in "
                       f"{time.perf_counter() - started:.1f} s.")
+
+
+@app.command()
+def verify(conference: Annotated[str | None, typer.Option(
+        help="the conference to check (default: every conference)")] = None) -> None:
+    """Recompute the hash chain over the stored events; name the first position that differs."""
+    with opened_services() as services:
+        result = verify_chain(services.ledger.recorder, conference)
+    console.print_json(data=result)
+    if not result["ok"]:
+        raise typer.Exit(1)
 
 
 @app.command()
