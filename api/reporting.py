@@ -22,7 +22,7 @@ from projections.catalogue import reports
 from projections.replay import replay
 from projections.reports import Body, Context, FilterError, Report
 from projections.runner import wait_for
-from projections.store import SqlReader, open_store
+from projections.store import SqlReader, TableStore
 from projections.tables import Reader
 
 COMMON = ("as_of", "known_at", "min_position")
@@ -63,6 +63,7 @@ class Answer:
     as_of: datetime | None
     known_at: datetime | None
     chain_head: str | None
+    closed_periods: tuple[str, ...] = ()
 
     def meta(self) -> dict[str, Any]:
         return {"conference": self.context.conference, "report": self.report.name,
@@ -70,6 +71,7 @@ class Answer:
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "known_at": self.known_at.isoformat() if self.known_at else None,
                 "chain_head": self.chain_head,
+                "closed_periods": list(self.closed_periods),
                 "generated_at": datetime.now(timezone.utc).isoformat()}
 
     def body(self) -> Body:
@@ -108,12 +110,13 @@ def prepare(services: Services, slug: str, name: str, params: dict[str, str],
     context = Context(slug, conference.currency, conference.timezone, as_of or known_at or now,
                       filters)
     return Answer(report, history.rows, context, history.position, as_of, known_at,
-                  chain_head(services.ledger.recorder, slug, history.position))
+                  chain_head(services.ledger.recorder, slug, history.position),
+                  tuple(sorted(conference.closed_through)))
 
 
 def _live(services: Services, report: Report, slug: str, conference: Any,
           filters: dict[str, str], params: dict[str, str]) -> Answer:
-    store = open_store(services.ledger.recorder)
+    store = TableStore(services.database)
 
     def position() -> int:
         positions = store.positions()
@@ -130,7 +133,8 @@ def _live(services: Services, report: Report, slug: str, conference: Any,
                       datetime.now(timezone.utc), filters)
     at = position()
     return Answer(report, SqlReader(services.database), context, at, None, None,
-                  chain_head(services.ledger.recorder, slug, at))
+                  chain_head(services.ledger.recorder, slug, at),
+                  tuple(sorted(conference.closed_through)))
 
 
 def _moment(params: dict[str, str], name: str, zone: ZoneInfo) -> datetime | None:
