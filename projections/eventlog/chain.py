@@ -42,6 +42,12 @@ def write_side_rows(cursor: Cursor, mark: str, ids: Sequence[int],
     conference = kwargs.get("conference")
     if conference is None:
         return
+    # Read before writing: on PostgreSQL this runs in pipeline mode, where results of writes still
+    # in flight can land on the cursor after a later execute() and be fetched in its place.
+    cursor.execute(f"SELECT hash FROM {CHAIN_TABLE} WHERE conference = {mark} "
+                   "ORDER BY position DESC LIMIT 1", (conference,))
+    row = cursor.fetchone()
+    prev = _first(row) if row else GENESIS
     keys = kwargs.get("intake_keys", [])
     if keys:
         cursor.executemany(
@@ -49,10 +55,6 @@ def write_side_rows(cursor: Cursor, mark: str, ids: Sequence[int],
             f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
             [(source, source_id, conference, digest, ids[offset])
              for source, source_id, digest, offset in keys])
-    cursor.execute(f"SELECT hash FROM {CHAIN_TABLE} WHERE conference = {mark} "
-                   "ORDER BY position DESC LIMIT 1", (conference,))
-    row = cursor.fetchone()
-    prev = _first(row) if row else GENESIS
     links = []
     for position, event in zip(ids, stored, strict=True):
         current = link(prev, position, event)
