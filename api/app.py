@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.projectors import ProjectorService
-from api.routers import audit, events, reports, status, tokens
+from api.routers import audit, events, pages, reports, status, tokens
 from api.services import Services
 from api.settings import Settings
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings, *, services: Services | None = None,
     errors.install(app)
     for router in (status.router, events.router, tokens.router, reports.router, audit.router):
         app.include_router(router)
+    pages.install(app, settings)
     return app
 
 
