@@ -19,8 +19,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONFLEDGER_")
 
     database_url: str = "sqlite:///./confledger.db"
-    bootstrap_token: str | None = None
-    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    bootstrap_token: str | None = Field(default=None, repr=False)
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     session_max_age: int = 8 * 3600
     max_batch_events: int = 1000
     max_body_bytes: int = 5 * 1024 * 1024

@@ -101,10 +101,10 @@ class Ledger(Application):
 
     def record(self, slug: str, raw_events: list[Any], *, now: datetime) -> Receipt:
         """Record a batch atomically; raise BatchRefused listing every bad event."""
-        parsed = self._parse(slug, raw_events, now)
+        parsed, invalid = self._parse(slug, raw_events, now)
         for _attempt in range(CONFLICT_RETRIES):
             try:
-                return self._record_once(slug, parsed)
+                return self._record_once(slug, parsed, invalid)
             except (IntegrityError, BooksMoved):
                 continue  # someone recorded first: check again against the new state
         raise RuntimeError("the event store stayed contended; try again")
@@ -127,7 +127,9 @@ class Ledger(Application):
         return Receipt([Outcome(0, envelope["source_id"], "confledger", "recorded",
                                 recordings[0].notification.id)])
 
-    def _parse(self, slug: str, raw_events: list[Any], now: datetime) -> list[intake.Incoming]:
+    def _parse(self, slug: str, raw_events: list[Any], now: datetime
+               ) -> tuple[list[intake.Incoming], list[EventError]]:
+        """The well-formed events, and an error for each field of the malformed ones."""
         parsed, errors = [], []
         for index, raw in enumerate(raw_events):
             try:
@@ -140,17 +142,19 @@ class Ledger(Application):
                 errors.append(EventError(index, incoming.envelope.id, InvalidEvent(
                     "the effective time is more than 24 hours in the future",
                     field="time", code="time-in-future")))
+                continue
             parsed.append(incoming)
-        if errors:
-            raise BatchRefused(errors)
-        return parsed
+        return parsed, errors
 
-    def _record_once(self, slug: str, parsed: list[intake.Incoming]) -> Receipt:
+    def _record_once(self, slug: str, parsed: list[intake.Incoming],
+                     invalid: list[EventError]) -> Receipt:
+        """Check the well-formed events against the books; refuse the batch listing every bad
+        event (malformed ones included), or save it."""
         index = cast(IntakeIndex, self.recorder)
         head = self.recorder.max_notification_id()
         known = index.find_keys(sorted({p.key for p in parsed}))
         batch = Batch(slug, self.repository.get, self._load_all(slug, parsed))
-        errors: list[EventError] = []
+        errors: list[EventError] = list(invalid)
         verdicts: list[Verdict] = []
         first: dict[tuple[str, str], Verdict] = {}
         for incoming in parsed:
@@ -167,7 +171,7 @@ class Ledger(Application):
             # resent event look like a new one whose entity already exists. Check again then.
             if self.recorder.max_notification_id() != head:
                 raise BooksMoved()
-            raise BatchRefused(errors)
+            raise BatchRefused(sorted(errors, key=lambda e: e.index))
         return self._save(slug, batch, verdicts)
 
     def _check(self, batch: Batch, incoming: intake.Incoming,

@@ -224,6 +224,11 @@ class OrderPlaced(Data):
         return self
 
 
+def _requires(field: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError("required-with", "{field}: {message}",
+                               {"field": field, "message": message})
+
+
 def _mismatch(field: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("sum-mismatch", "{field}: {message}",
                                {"field": field, "message": message})
@@ -272,7 +277,7 @@ class PaymentSucceeded(Data):
     def _credit_names_its_credit(self) -> PaymentSucceeded:
         _check_payment_amount(self.method, self.amount)
         if (self.method == "credit") != (self.credit_id is not None):
-            raise _mismatch("credit_id", "credit_id is required for, and only for, method credit")
+            raise _requires("credit_id", "credit_id is required for, and only for, method credit")
         return self
 
 
@@ -296,7 +301,7 @@ class RefundIssued(Data):
     @model_validator(mode="after")
     def _store_credit_names_its_credit(self) -> RefundIssued:
         if (self.destination == "store_credit") != (self.credit_id is not None):
-            raise _mismatch("credit_id", "credit_id is required for, and only for, store_credit")
+            raise _requires("credit_id", "credit_id is required for, and only for, store_credit")
         return self
 
 
@@ -538,10 +543,12 @@ _CODES = {"missing": "required", "extra_forbidden": "unknown-field", "literal_er
 
 
 def check_money_precision(incoming: Incoming, currency: str) -> list[InvalidEvent]:
-    """Every amount of the event must have at most the currency's minor digits."""
+    """Every amount the sender sent must have at most the currency's minor digits.
+
+    Defaults the sender left out (card_fee_fixed "0.30") are not held to it: they are ours."""
     return [InvalidEvent(f"{value} has more decimals than {currency} allows",
                          field=f"data.{path}", code="too-many-decimals")
-            for path, value in _decimals(incoming.data.model_dump())
+            for path, value in _decimals(incoming.data.model_dump(exclude_unset=True))
             if path.split(".")[-1] not in RATE_FIELDS and not money.fits(value, currency)
             and not _is_percentage(incoming.data, path)]
 
