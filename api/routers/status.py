@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller, ServicesDep
+from api.deps import ServicesDep, Viewer
 
 router = APIRouter(tags=["status"])
 
@@ -33,8 +33,9 @@ def read_health() -> Health:
 
 
 @router.get("/api/v1/status")
-async def read_status(_caller: Caller, services: ServicesDep) -> Status:
-    """The head position and every projector's position, lag and last error."""
+async def read_status(_caller: Viewer, services: ServicesDep) -> Status:
+    """The head position and every projector's position, lag and last error (viewer and up:
+    an ingest token may post events and nothing else)."""
     head = await run_in_threadpool(services.head)
     projectors = await run_in_threadpool(services.projector_status)
     return Status(head=head, projectors=projectors)

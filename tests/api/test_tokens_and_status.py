@@ -65,9 +65,11 @@ def test_healthz_needs_no_token(client: TestClient) -> None:
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
-def test_status_reports_the_head_position_to_any_valid_token(
+def test_status_reports_the_head_position_to_readers_but_not_to_ingest_tokens(
         client: TestClient, post: Post, make_token: Callable[..., str]) -> None:
-    headers = {"Authorization": f"Bearer {make_token('ingest', conference='pycon')}"}
+    ingest = {"Authorization": f"Bearer {make_token('ingest', conference='pycon')}"}
+    assert_problem(client.get("/api/v1/status", headers=ingest), 403)  # "nothing else"
+    headers = {"Authorization": f"Bearer {make_token('viewer', conference='pycon')}"}
     assert client.get("/api/v1/status", headers=headers).json() == {"head": 0, "projectors": []}
     position = post(configure_conference(), define_ticket()).json()["position"]
     assert client.get("/api/v1/status", headers=headers).json()["head"] == position
