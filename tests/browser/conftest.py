@@ -15,7 +15,14 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Route,
+    sync_playwright,
+)
 
 from tests.browser.server import RunningServer, demo_server
 
@@ -121,8 +128,11 @@ def browsing(server: RunningServer, browser: Browser,
 
     context.route("**/*", guard)
     page = context.new_page()
-    page.on("console", lambda message: message.type == "error" and watch.errors.append(
-        f"{page.url}: {message.text}"))
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            watch.errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", console)
     page.on("pageerror", lambda error: watch.errors.append(f"{page.url}: {error}"))
     yield Browsing(server, context, page, watch, signed_in)
     context.close()

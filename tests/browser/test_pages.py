@@ -45,7 +45,7 @@ def table_rows(browsing: Browsing, title: str) -> list[list[str]]:
     return cells
 
 
-def api_body(browsing: Browsing, name: str, **params: str) -> dict[str, Any]:
+def api_body(browsing: Browsing, name: str, **params: str | float | bool) -> dict[str, Any]:
     """The report's JSON from the API (bearer token), to compare the page with."""
     server = browsing.server
     answer = browsing.context.request.get(

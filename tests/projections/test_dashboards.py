@@ -16,6 +16,7 @@ from typing import Any
 from tests.factories import configure_conference, define_ticket, pay, place_order, refund
 from tests.projections.factories_money import issue_credit, open_cart
 
+
 def record_story(books: Any) -> None:
     books.record(configure_conference(), define_ticket(),
                  place_order(order_id="o1"), pay(order_id="o1"),
