@@ -11,6 +11,7 @@ import logging
 from http import HTTPStatus
 from typing import Any, ClassVar
 
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -20,6 +21,7 @@ from ledger.application import BatchRefused, EventError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://confledger.dev/problems/"
+RETRY_AFTER_SECONDS = "2"
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +88,17 @@ class UnsupportedMediaType(Problem):
     status, kind, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
+class DatabaseUnavailable(Problem):
+    """Raised when the database cannot be reached (down, restarting, connection dropped)."""
+
+    status, kind, title = 503, "database-unavailable", "Database unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("the database cannot be reached for now; retry after Retry-After "
+                         "seconds (a batch sent again is recorded once)",
+                         headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
 class MalformedBody(Problem):
     """Raised when a body is not JSON, or not JSON of the expected shape."""
 
@@ -147,10 +160,20 @@ def answer(request: Request, exc: Exception) -> Response:
         return _validation_error(exc)
     if isinstance(exc, HTTPException):
         return _http_error(exc)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        logger.warning("database unavailable answering %s %s: %s", request.method,
+                       request.url.path, exc)
+        return DatabaseUnavailable().response()
     return _unexpected(request, exc)
 
 
 def install(app: FastAPI) -> None:
-    """Answer every exception a request may raise with a problem document."""
-    for exc_class in (Problem, BatchRefused, RequestValidationError, HTTPException, Exception):
+    """Answer every exception a request may raise with a problem document.
+
+    Database errors get their own handler rather than the catch-all: Starlette re-raises what
+    the `Exception` handler answered, and the server then drops the connection, so a client
+    could see a reset instead of the 503.
+    """
+    for exc_class in (Problem, BatchRefused, RequestValidationError, HTTPException,
+                      OperationalError, InterfaceError, Exception):
         app.add_exception_handler(exc_class, answer)
