@@ -32,6 +32,14 @@ def projections_named(names: Iterable[str] = ()) -> list[Any]:
     return [classes[name]() for name in chosen]
 
 
+def create_read_models(ledger: Ledger) -> None:
+    """Create every read model's tables and the tracking table (the migrate step), so reports
+    answer (empty) before any projector has run."""
+    store = open_store(ledger.recorder)
+    for projection in projections_named():
+        store.create(projection.all_tables)
+
+
 def rebuild_projector(ledger: Ledger, name: str) -> Projector:
     """Drop read model `name` (tables and position) and return a projector to replay it."""
     [projection] = projections_named([name])

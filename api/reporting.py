@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from api.auth import Principal
 from api.errors import Forbidden, Problem, field_error
 from api.projectors import projections_named
 from api.services import Services
@@ -82,11 +83,13 @@ class Answer:
 
 
 def prepare(services: Services, slug: str, name: str, params: dict[str, str],
-            *, may_replay: bool) -> Answer:
-    """Find the report, check its filters, and pick live tables or a replay."""
+            principal: Principal) -> Answer:
+    """Find the report, check the caller's role and the filters, pick live tables or a replay."""
     report = reports().get(name)
     if report is None:
         raise ReportNotFound(f"there is no report named {name!r}")
+    if not principal.may(report.role):
+        raise Forbidden()
     unknown = sorted(set(params) - set(report.filters) - set(COMMON))
     if unknown:
         raise _bad(unknown[0], f"{unknown[0]} is not a filter of the {name} report "
@@ -100,7 +103,7 @@ def prepare(services: Services, slug: str, name: str, params: dict[str, str],
     filters = {k: v for k, v in params.items() if k not in COMMON}
     if as_of is None and known_at is None:
         return _live(services, report, slug, conference, filters, params)
-    if not may_replay:
+    if not principal.may("auditor"):
         raise Forbidden()
     now = datetime.now(timezone.utc)
     if known_at is not None and known_at > now:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from api.auth import TokenStore
+from api.projectors import create_read_models
 from api.settings import Settings
 from ledger.application import Ledger, Receipt
 from projections.db import Database
@@ -44,6 +45,7 @@ class Services:
         tokens = TokenStore(database, bootstrap=settings.bootstrap_token)
         if create_tables:
             tokens.create_table()
+            create_read_models(ledger)
         return cls(settings, ledger, database, tokens)
 
     def record(self, slug: str, raw_events: list[Any], *, now: datetime) -> Receipt:

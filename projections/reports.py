@@ -100,6 +100,9 @@ class Report:
     columns: tuple[Column, ...]
     csv_rows: Callable[[Reader, Context], Iterator[dict[str, Any]]] | None = None
     filters: tuple[str, ...] = ()
+    role: str = "viewer"
+    """The least role that may read it: the financial dashboard, purchase orders and the
+    double-entry journal are for finance staff (contract §2)."""
 
     def rows_for_csv(self, reader: Reader, context: Context) -> Iterator[dict[str, Any]]:
         """The rows a CSV export writes: streamed where the report says so, else `rows`."""

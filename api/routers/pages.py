@@ -202,8 +202,7 @@ def _report(request: Request, services: Services, principal: Principal, slug: st
     """The report's answer and its own keys, exactly as the API would give them, or the error
     page the API's problem means (same status)."""
     try:
-        answer = prepare(services, slug, name, _report_params(request),
-                         may_replay=principal.may("auditor"))
+        answer = prepare(services, slug, name, _report_params(request), principal)
         body = answer.body()
     except Problem as problem:
         return error_page(request, services, problem.status, problem.title, problem.detail,

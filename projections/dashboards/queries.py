@@ -166,4 +166,5 @@ register(Report("dashboard",
 register(Report("financial",
                 reads("reconciliation", "inventory", "purchase-orders", "budget", "expenses",
                       "roi", *FINANCIAL_CHARTS, extra=("carts",)),
-                build_financial, _SECTION_COLUMNS, csv_rows=_lines(build_financial)))
+                build_financial, _SECTION_COLUMNS, csv_rows=_lines(build_financial),
+                role="finance"))

@@ -48,4 +48,4 @@ def build_trial_balance(reader: Reader, context: Context) -> Body:
 register(Report("trial-balance", READS, build_trial_balance,
                 (("Account", key("account")), ("Type", key("account_type")),
                  ("Debit", key("debit")), ("Credit", key("credit")),
-                 ("Balance", key("balance")))))
+                 ("Balance", key("balance"))), role="finance"))

@@ -82,4 +82,5 @@ register(Report("purchase-orders", READS, build_purchase_orders,
                  ("Total", key("total")), ("Paid", key("total_paid")),
                  ("Credited", key("total_credited")), ("Balance Due", key("balance_due")),
                  ("Created", key("created"))),
-                csv_rows=_po_rows, filters=("date_from", "date_until", "status")))
+                csv_rows=_po_rows, filters=("date_from", "date_until", "status"),
+                role="finance"))
