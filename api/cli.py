@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
                            TimeElapsedColumn)
 
+from api import accesslog
 from api import demo as demo_data
 from api.app import create_app
 from api.auth import Role
@@ -63,6 +64,7 @@ def serve(host: Annotated[str, typer.Option(help="interface to listen on")] = "1
             console.print(f"Dashboard: http://{host}:{port}/manage/{DEMO_SLUG}/reports/",
                           soft_wrap=True)
             console.print(f"Sign-in token: {issued.token}", soft_wrap=True)
+        accesslog.install()
         uvicorn.run(create_app(services.settings, services=services, projectors=True),
                     host=host, port=port)
 
