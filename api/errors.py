@@ -7,6 +7,7 @@ problem body ever echoes request input, so a token sent by mistake cannot come b
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -105,13 +106,23 @@ class MalformedBody(Problem):
     status, kind, title = 422, "malformed-body", "Malformed body"
 
 
+class ProblemResponse(JSONResponse):
+    """A problem document written as ASCII JSON: the ids and field names it names come from the
+    request, and one holding a lone surrogate (valid in JSON, not in UTF-8) must still render."""
+
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def problem(status: int, kind: str, title: str, detail: str, *,
             errors: list[dict[str, Any]] | None = None,
             headers: dict[str, str] | None = None) -> JSONResponse:
     """An `application/problem+json` response."""
     body = {"type": TYPE_BASE + kind, "title": title, "status": status, "detail": detail,
             "errors": errors or []}
-    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+    return ProblemResponse(body, status_code=status, headers=headers)
 
 
 def refused(batch: BatchRefused) -> JSONResponse:
