@@ -9,7 +9,7 @@ again from fresh state, so a conflict is retried here and never reaches the send
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from ledger.conference import Conference
 from ledger.errors import IdempotencyConflict, InvalidEvent, LedgerError, UnknownConference
 
 FUTURE_TOLERANCE = timedelta(hours=24)
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 CONFLICT_RETRIES = 8
 
 
@@ -138,10 +139,9 @@ class Ledger(Application):
                 event_id = raw.get("id") if isinstance(raw, dict) else None
                 errors += [EventError(index, _as_id(event_id), e) for e in bad.errors]
                 continue
-            if incoming.envelope.time > now + FUTURE_TOLERANCE:
-                errors.append(EventError(index, incoming.envelope.id, InvalidEvent(
-                    "the effective time is more than 24 hours in the future",
-                    field="time", code="time-in-future")))
+            refused = _time_refused(incoming.envelope.time, now)
+            if refused is not None:
+                errors.append(EventError(index, incoming.envelope.id, refused))
                 continue
             parsed.append(incoming)
         return parsed, errors
@@ -239,6 +239,18 @@ class Verdict:
         return Outcome(self.incoming.index, self.incoming.envelope.id,
                        self.incoming.envelope.source,
                        "recorded" if self.recorded else "duplicate", position or 0)
+
+
+def _time_refused(time: datetime, now: datetime) -> InvalidEvent | None:
+    """Why an effective time is refused: more than 24 hours ahead, or before 1970 (a sender's
+    bug; a time near year 1 would also overflow when read in a conference's timezone)."""
+    if time > now + FUTURE_TOLERANCE:
+        return InvalidEvent("the effective time is more than 24 hours in the future",
+                            field="time", code="time-in-future")
+    if time < EARLIEST_TIME:
+        return InvalidEvent("the effective time is before 1970-01-01", field="time",
+                            code="time-too-early")
+    return None
 
 
 def _as_id(value: object) -> str | None:
