@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict,
-                      StrictBool, StrictInt, StringConstraints, ValidationError,
+                      StrictBool, StringConstraints, ValidationError,
                       model_validator)
 from pydantic_core import PydanticCustomError
 
@@ -37,7 +37,10 @@ def _moment(value: object) -> datetime:
     if not isinstance(value, str) or not _RFC3339.match(value):
         raise PydanticCustomError("time-format", "expected RFC 3339 time with offset, "
                                   "e.g. 2026-09-01T14:03:00+00:00")
-    return datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+    try:
+        return datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:  # shaped right, but no such moment: month 13, offset +24:00...
+        raise PydanticCustomError("time-format", "not a real time") from None
 
 
 def _day(value: object) -> str:
@@ -55,6 +58,11 @@ def _amount(value: object) -> Decimal:
         return money.parse(value)
     except money.MoneyFormatError as error:
         raise PydanticCustomError("money-format", str(error)) from None
+
+
+def _invalid(code: str, field: str, message: str) -> PydanticCustomError:
+    """A model-level error that still names its field (`data.currency`, not `data.`)."""
+    return PydanticCustomError(code, "{field}: {message}", {"field": field, "message": message})
 
 
 def _positive(value: Decimal) -> Decimal:
@@ -75,6 +83,8 @@ Positive = Annotated[Decimal, BeforeValidator(_amount), AfterValidator(_positive
 # `Strict()`, not `StrictInt`: an Annotated type nested as metadata is ignored, so "5" would pass.
 Count = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
 Quantity = Annotated[int, Strict(), Field(gt=0, le=1_000_000)]
+# An ordering number; bounded because read models store it in a 64-bit column.
+Rank = Annotated[int, Strict(), Field(ge=-1_000_000, le=1_000_000)]
 
 
 class Data(BaseModel):
@@ -98,9 +108,9 @@ class ConferenceConfigured(Data):
     @model_validator(mode="after")
     def _known_currency_and_zone(self) -> ConferenceConfigured:
         if not money.is_currency(self.currency):
-            raise PydanticCustomError("unknown-currency", "not an ISO 4217 currency code")
+            raise _invalid("unknown-currency", "currency", "not an ISO 4217 currency code")
         if self.timezone not in _ZONES:
-            raise PydanticCustomError("unknown-timezone", "not an IANA timezone name")
+            raise _invalid("unknown-timezone", "timezone", "not an IANA timezone name")
         return self
 
 
@@ -115,7 +125,7 @@ class ProductDefined(Data):
     available_from: Moment | None = None
     available_until: Moment | None = None
     is_active: StrictBool = True
-    sort_order: StrictInt = 0
+    sort_order: Rank = 0
 
 
 class VoucherDefined(Data):
@@ -135,7 +145,8 @@ class VoucherDefined(Data):
 
 def _check_percentage(kind: str, value: Decimal) -> None:
     if kind == "percentage" and value > 100:
-        raise PydanticCustomError("percentage-above-100", "a percentage discount is at most 100")
+        raise _invalid("percentage-above-100", "discount_value",
+                       "a percentage discount is at most 100")
 
 
 class DiscountConditionDefined(Data):
@@ -144,7 +155,7 @@ class DiscountConditionDefined(Data):
                             "product_discount", "category_discount"]
     name: Name
     is_active: StrictBool
-    priority: StrictInt
+    priority: Rank
     discount_type: Literal["percentage", "fixed_amount"]
     discount_value: Amount
     limit: Count | None = None
@@ -479,6 +490,30 @@ class Envelope(BaseModel):
                                       {"field": "type",
                                        "message": "not an event type of the catalogue"})
         return self
+
+    @model_validator(mode="after")
+    def _scalar_extensions(self) -> Envelope:
+        for name, value in (self.model_extra or {}).items():
+            if not _is_extension_value(value):
+                raise _invalid("invalid-extension", name, "an extension attribute is a string "
+                               "(at most 2000 characters, no control characters), an integer "
+                               "or a boolean")
+        return self
+
+
+def _is_extension_value(value: object) -> bool:
+    """A CloudEvents 1.0 extension value in JSON: string, 32-bit integer, boolean (or null)."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -2**31 <= value < 2**31
+    if not isinstance(value, str) or len(value) > 2000 or _CONTROL.search(value):
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:  # a lone surrogate: valid in JSON, not storable as text
+        return False
+    return True
 
 
 class Incoming(BaseModel):
