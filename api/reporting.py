@@ -9,6 +9,8 @@ the answer was not edited.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
@@ -80,6 +82,16 @@ class Answer:
             return {**self.meta(), **self.report.build(self.reader, self.context)}
         except FilterError as error:
             raise _bad(error.parameter, str(error)) from None
+
+    def csv_rows(self) -> Iterator[dict[str, Any]]:
+        """The CSV rows, with the first already read: filters are checked while a 422 can
+        still be answered, not after the 200 and the header have gone out."""
+        try:
+            rows = self.report.rows_for_csv(self.reader, self.context)
+            first = next(rows, None)
+        except FilterError as error:
+            raise _bad(error.parameter, str(error)) from None
+        return rows if first is None else itertools.chain([first], rows)
 
 
 def prepare(services: Services, slug: str, name: str, params: dict[str, str],

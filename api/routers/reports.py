@@ -22,7 +22,7 @@ async def read_report_csv(slug: Slug, name: str, request: Request, services: Ser
     """A report as CSV, streamed; provenance in the Confledger-* headers."""
     answer = await run_in_threadpool(prepare, services, slug, name, dict(request.query_params),
                                      principal)
-    rows = answer.report.rows_for_csv(answer.reader, answer.context)
+    rows = await run_in_threadpool(answer.csv_rows)
     return StreamingResponse(csvexport.stream(answer.report.columns, rows),
                              media_type="text/csv; charset=utf-8", headers=_headers(answer))
 
