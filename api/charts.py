@@ -71,14 +71,15 @@ def dated(title: str, rows: list[dict[str, Any]], money: str, money_label: str,
 
 
 def donut(title: str, parts: dict[str, Any]) -> Spec:
-    return chart(title, "doughnut", [label(k) for k in parts], [series(title, list(parts.values()))])
+    return chart(title, "doughnut", [label(k) for k in parts],
+                 [series(title, list(parts.values()))])
 
 
 def gauge(title: str, percent: str, done: str, rest: str) -> Spec:
     """A half doughnut showing `percent` (a "12.34" rate string) of 100."""
     left = max(Decimal(0), Decimal(100) - Decimal(percent))
-    return chart(f"{title}: {text(percent, 'rate')}", "doughnut", [done, rest], [series(title, [percent, str(left)],
-                                                          tones=["accent", "muted"])],
+    return chart(f"{title}: {text(percent, 'rate')}", "doughnut", [done, rest],
+                 [series(title, [percent, str(left)], tones=["accent", "muted"])],
                  options={"rotation": -90, "circumference": 180, "cutout": "65%"})
 
 

@@ -38,10 +38,8 @@ def stream(columns: tuple[Column, ...], rows: Iterable[dict[str, Any]]) -> Itera
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([header for header, _ in columns])
-    count = 0
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         writer.writerow([neutralise(value(row)) for _, value in columns])
-        count += 1
         if count % _CHUNK_ROWS == 0:
             yield _drain(buffer)
     yield _drain(buffer)

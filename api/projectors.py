@@ -8,7 +8,7 @@ oldest event it has not applied yet), and the last error of the projectors this 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ledger.application import Ledger
@@ -91,4 +91,4 @@ class ProjectorService:
         if not oldest:
             return 0.0
         recorded = self.ledger.mapper.to_domain_event(oldest[0]).timestamp
-        return round((datetime.now(timezone.utc) - recorded).total_seconds(), 3)
+        return round((datetime.now(UTC) - recorded).total_seconds(), 3)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,7 +75,7 @@ class Answer:
                 "known_at": self.known_at.isoformat() if self.known_at else None,
                 "chain_head": self.chain_head,
                 "closed_periods": list(self.closed_periods),
-                "generated_at": datetime.now(timezone.utc).isoformat()}
+                "generated_at": datetime.now(UTC).isoformat()}
 
     def body(self) -> Body:
         try:
@@ -117,7 +117,7 @@ def prepare(services: Services, slug: str, name: str, params: dict[str, str],
         return _live(services, report, slug, conference, filters, params)
     if not principal.may("auditor"):
         raise Forbidden()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if known_at is not None and known_at > now:
         raise _bad("known_at", "known_at is in the future: what the ledger will know is unknown")
     history = replay(services.ledger, projections_named(report.read_models), slug, as_of=as_of,
@@ -145,7 +145,7 @@ def _live(services: Services, report: Report, slug: str, conference: Any,
             raise NotCaughtUp(f"the read models have not reached position {wanted} yet",
                               headers={"Retry-After": "1"})
     context = Context(slug, conference.currency, conference.timezone,
-                      datetime.now(timezone.utc), filters)
+                      datetime.now(UTC), filters)
     at = position()
     return Answer(report, SqlReader(services.database), context, at, None, None,
                   chain_head(services.ledger.recorder, slug, at),
@@ -162,7 +162,7 @@ def _moment(params: dict[str, str], name: str, zone: ZoneInfo) -> datetime | Non
             day = datetime.fromisoformat(value).date()
             return datetime.combine(day + timedelta(days=1), time(), zone) - timedelta(
                 microseconds=1)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.upper())
     except ValueError:
         raise _bad(name, f"{name} must be an RFC 3339 time or a date YYYY-MM-DD") from None
     if moment.tzinfo is None:

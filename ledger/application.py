@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -98,7 +98,7 @@ class Ledger(Application):
     """Records conference events; every status is derived here, never taken from the sender."""
 
     name = "confledger"
-    env = {"AGGREGATE_CACHE_MAXSIZE": "20000", "COMPRESSOR_TOPIC": ""}
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "20000"}
 
     def record(self, slug: str, raw_events: list[Any], *, now: datetime) -> Receipt:
         """Record a batch atomically; raise BatchRefused listing every bad event."""

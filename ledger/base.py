@@ -1,9 +1,9 @@
 """What every Confledger aggregate and domain event shares.
 
-Each domain event carries the envelope of the CloudEvent that caused it: the conference it belongs
-to, the sender's `source` and `source_id`, and the business `effective_at` time. The library's own
-`timestamp` is the *recorded* time. An aggregate's id is derived from (conference, kind, key), so the
-same order id in two conferences names two orders.
+Each domain event carries the envelope of the CloudEvent that caused it: the conference it
+belongs to, the sender's `source` and `source_id`, and the business `effective_at` time. The
+library's own `timestamp` is the *recorded* time. An aggregate's id is derived from (conference,
+kind, key), so the same order id in two conferences names two orders.
 """
 
 from __future__ import annotations

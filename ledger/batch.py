@@ -1,7 +1,8 @@
 """The unit of work of one incoming batch: the aggregates it touches, in the order it touched them.
 
-Events are checked one by one against the books as they stand after the events before them in the
-same batch, so a batch may place an order and pay it. Nothing is stored until the whole batch passes.
+Events are checked one by one against the books as they stand after the events before them in
+the same batch, so a batch may place an order and pay it. Nothing is stored until the whole batch
+passes.
 """
 
 from __future__ import annotations

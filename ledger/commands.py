@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
-from ledger import intake as schema
 from uuid import UUID
 
+from ledger import intake as schema
 from ledger.attendees import Attendee
 from ledger.base import LedgerAggregate, entity_id
 from ledger.batch import Batch
@@ -251,7 +250,8 @@ REFERENCES: dict[str, tuple[tuple[type[LedgerAggregate], str], ...]] = {
     "attendee.registered": ((Attendee, "attendee_id"), _ORDER),
     "attendee.checked_in": ((Attendee, "attendee_id"),),
     "attendee.registration_completed": ((Attendee, "attendee_id"),),
-    "speaker.synced": ((Speaker, "speaker_id"),), "travel_grant.updated": ((TravelGrant, "grant_id"),),
+    "speaker.synced": ((Speaker, "speaker_id"),),
+    "travel_grant.updated": ((TravelGrant, "grant_id"),),
     "expense.recorded": ((Expense, "expense_id"),), "expense.voided": ((Expense, "expense_id"),),
     "purchase_order.created": (_PO,), "purchase_order.sent": (_PO,),
     "purchase_order.cancelled": (_PO,), "purchase_order.payment_recorded": (_PO,),

@@ -1,5 +1,6 @@
-"""The conference: its configuration, catalogue (products, vouchers, discount conditions, expense
-categories) and closed periods. One aggregate per conference; every other event is checked against it.
+"""The conference: its configuration, catalogue (products, vouchers, discount conditions,
+expense categories) and closed periods. One aggregate per conference; every other event is
+checked against it.
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ class Credit(LedgerAggregate):
                 f"credit {self.credit_id!r} has {self.remaining} remaining; "
                 f"{amount} cannot be drawn", field="data.amount")
         status = APPLIED if amount == self.remaining else AVAILABLE
-        self.trigger_event(self.Applied, **envelope, credit_id=self.credit_id, order_id=order_id, payment_id=payment_id,
+        self.trigger_event(self.Applied, **envelope, credit_id=self.credit_id, order_id=order_id,
+                           payment_id=payment_id,
                            amount=amount, credit_status=status)
 
     def expire(self, envelope: dict[str, Any]) -> None:

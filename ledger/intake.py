@@ -1,4 +1,4 @@
-"""What senders may send: the CloudEvent envelope and each catalogue type's `data`, validated strictly.
+"""What senders may send: the CloudEvent envelope and each catalogue type's `data`, strictly.
 
 A field that is missing, of the wrong JSON type, or a sum that does not add up makes the event
 invalid on its own (the API's 422). Money arrives as strings and becomes `Decimal`; ints and bools
@@ -15,16 +15,26 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict,
-                      StrictBool, StringConstraints, ValidationError,
-                      model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ledger import money
 from ledger.errors import InvalidEvent
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def _no_control(value: str) -> str:
@@ -38,7 +48,7 @@ def _moment(value: object) -> datetime:
         raise PydanticCustomError("time-format", "expected RFC 3339 time with offset, "
                                   "e.g. 2026-09-01T14:03:00+00:00")
     try:
-        return datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.upper())  # RFC 3339 allows a lowercase "t" and "z"
     except ValueError:  # shaped right, but no such moment: month 13, offset +24:00...
         raise PydanticCustomError("time-format", "not a real time") from None
 

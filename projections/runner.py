@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
@@ -133,7 +133,7 @@ class ProjectorThread:
                     self.projector.open()
                     opened = True
                 if self.projector.step() == 0:
-                    self.caught_up_at = datetime.now(timezone.utc)
+                    self.caught_up_at = datetime.now(UTC)
                     self._wake.wait(self.poll_interval)
                     self._wake.clear()
                 self.projector.last_error = None

@@ -72,13 +72,13 @@ def _first(row: Any) -> Any:
 def create_statements(big_int: str) -> list[str]:
     """DDL of the side tables (`big_int` is the dialect's 64-bit integer type)."""
     return [
-        f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (source TEXT NOT NULL, source_id TEXT NOT NULL, "
-        f"conference TEXT NOT NULL, digest TEXT NOT NULL, position {big_int} NOT NULL, "
-        "PRIMARY KEY (source, source_id))",
-        f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position {big_int} PRIMARY KEY, "
-        "conference TEXT NOT NULL, hash TEXT NOT NULL, prev_hash TEXT NOT NULL)",
-        f"CREATE INDEX IF NOT EXISTS {CHAIN_TABLE}_conference ON {CHAIN_TABLE} "
-        "(conference, position)",
+        (f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} (source TEXT NOT NULL, "
+         f"source_id TEXT NOT NULL, conference TEXT NOT NULL, digest TEXT NOT NULL, "
+         f"position {big_int} NOT NULL, PRIMARY KEY (source, source_id))"),
+        (f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position {big_int} PRIMARY KEY, "
+         "conference TEXT NOT NULL, hash TEXT NOT NULL, prev_hash TEXT NOT NULL)"),
+        (f"CREATE INDEX IF NOT EXISTS {CHAIN_TABLE}_conference ON {CHAIN_TABLE} "
+         "(conference, position)"),
     ]
 
 

@@ -9,12 +9,18 @@ Whether a hold is still open depends on the moment asked about, so the query dec
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ledger.conference import Conference
 from ledger.orders import PENDING, Order
-from projections.inventory.standing import (FINAL, STANDING, STATUS_MOVES, StatusMove,
-                                            standing_change, status_after)
+from projections.inventory.standing import (
+    FINAL,
+    STANDING,
+    STATUS_MOVES,
+    StatusMove,
+    standing_change,
+    status_after,
+)
 from projections.projection import Projection, handles
 from projections.tables import Rows, Table
 
@@ -27,7 +33,7 @@ HOLDS = Table("inventory_hold", "order_id product_id", "quantity:int expires")
 
 def instant(moment: datetime) -> str:
     """A moment as fixed-width UTC text, so text order is time order on both databases."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class InventoryProjection(Projection):

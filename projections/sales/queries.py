@@ -12,8 +12,7 @@ from typing import Any
 
 from ledger import money
 from projections.reports import Body, Context, Report, key, register
-from projections.sales.projection import (DAYS, PLACED_DAYS, TICKET_DAYS, TOTALS,
-                                          VOUCHER_DAYS)
+from projections.sales.projection import DAYS, PLACED_DAYS, TICKET_DAYS, TOTALS, VOUCHER_DAYS
 from projections.tables import Range, Reader
 
 READS = ("sales",)

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from ledger.orders import Order
 from ledger.people import Speaker
-from projections.inventory.standing import (FINAL, STANDING, STATUS_MOVES, StatusMove,
-                                            standing_change, status_after)
+from projections.inventory.standing import (
+    FINAL,
+    STANDING,
+    STATUS_MOVES,
+    StatusMove,
+    standing_change,
+    status_after,
+)
 from projections.projection import Projection, handles
 from projections.tables import Rows, Table
 

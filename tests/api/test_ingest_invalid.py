@@ -13,8 +13,16 @@ import pytest
 from tests.api.conftest import Post
 from tests.api.problems import assert_problem
 from tests.factories import (
-    Event, configure_conference, create_purchase_order, define_ticket, issue_credit, line, pay,
-    place_order, record_expense, refund,
+    Event,
+    configure_conference,
+    create_purchase_order,
+    define_ticket,
+    issue_credit,
+    line,
+    pay,
+    place_order,
+    record_expense,
+    refund,
 )
 
 MISSING = object()

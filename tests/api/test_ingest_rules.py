@@ -11,9 +11,23 @@ import pytest
 from tests.api.conftest import Post
 from tests.api.problems import assert_problem
 from tests.factories import (
-    cancel_order, cancel_purchase_order, check_in, configure_conference, create_purchase_order,
-    define_expense_category, define_ticket, define_voucher, issue_credit, line, pay, place_order,
-    record_expense, record_po_payment, refund, register_attendee, send_purchase_order,
+    cancel_order,
+    cancel_purchase_order,
+    check_in,
+    configure_conference,
+    create_purchase_order,
+    define_expense_category,
+    define_ticket,
+    define_voucher,
+    issue_credit,
+    line,
+    pay,
+    place_order,
+    record_expense,
+    record_po_payment,
+    refund,
+    register_attendee,
+    send_purchase_order,
 )
 
 # Books every case starts from: o1 paid 450.00, o2 pending, credit cr1 of 50.00, attendee att1,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from ledger.application import BatchRefused, Ledger
 from tests.factories import configure_conference, define_ticket, pay, place_order
 
-NOW = datetime(2026, 10, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
 
 
 def test_malformed_and_rule_breaking_events_are_listed_together(ledger: Ledger) -> None:
@@ -45,3 +45,8 @@ def test_credit_payment_without_credit_id_names_the_missing_field(ledger: Ledger
         ledger.record("pycon", [pay(method="credit")], now=NOW)
     [error] = refused.value.errors
     assert (error.error.field, error.error.code) == ("data.credit_id", "required-with")
+
+
+def test_rfc3339_times_may_use_lowercase_t_and_z(ledger: Ledger) -> None:
+    ledger.record("pycon", [configure_conference(time="2026-10-01t14:00:00z")], now=NOW)
+    assert ledger.conference("pycon") is not None

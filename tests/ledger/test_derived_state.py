@@ -14,9 +14,21 @@ from ledger.credits import Credit
 from ledger.orders import Order
 from ledger.purchase_orders import PurchaseOrder
 from tests.factories import (
-    Event, cancel_order, cancel_purchase_order, configure_conference, create_purchase_order,
-    define_ticket, expire_credit, expire_hold, issue_credit, issue_credit_note, pay, place_order,
-    record_po_payment, refund, send_purchase_order,
+    Event,
+    cancel_order,
+    cancel_purchase_order,
+    configure_conference,
+    create_purchase_order,
+    define_ticket,
+    expire_credit,
+    expire_hold,
+    issue_credit,
+    issue_credit_note,
+    pay,
+    place_order,
+    record_po_payment,
+    refund,
+    send_purchase_order,
 )
 
 NOW = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)

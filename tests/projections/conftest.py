@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -41,7 +41,7 @@ class Books:
 
 @pytest.fixture
 def now() -> datetime:
-    return datetime(2026, 10, 15, 12, 0, tzinfo=timezone.utc)
+    return datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -10,8 +10,15 @@ from projections.attendees.queries import attendee_count, attendee_summary
 from projections.catalogue import reports
 from projections.reports import FilterError
 from projections.store import SqlReader
-from tests.factories import (cancel_order, check_in, configure_conference, define_ticket, line,
-                             place_order, register_attendee)
+from tests.factories import (
+    cancel_order,
+    check_in,
+    configure_conference,
+    define_ticket,
+    line,
+    place_order,
+    register_attendee,
+)
 from tests.projections.factories_people import complete_registration, expire_hold
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -13,8 +13,15 @@ from hypothesis import strategies as st
 from projections.catalogue import reports
 from projections.inventory.projection import InventoryProjection
 from projections.replay import replay
-from tests.factories import (cancel_order, configure_conference, define_ticket, line, pay,
-                             place_order, refund)
+from tests.factories import (
+    cancel_order,
+    configure_conference,
+    define_ticket,
+    line,
+    pay,
+    place_order,
+    refund,
+)
 from tests.projections.factories_people import expire_hold
 
 _slugs = itertools.count(1)
@@ -100,7 +107,7 @@ def test_only_holds_open_at_the_moment_asked_about_reserve_stock(books) -> None:
     row = by_product(books)["ind"]
     assert (row["sold"], row["reserved"], row["remaining"]) == (0, 2, 8)
     # And asked about 10:30, o1, o2 and o3 were all open: 2 + 3 + 4 = 9 reserved, 1 remains
-    books.now = datetime(2026, 10, 15, 10, 30, tzinfo=timezone.utc)
+    books.now = datetime(2026, 10, 15, 10, 30, tzinfo=UTC)
     row = by_product(books)["ind"]
     assert (row["reserved"], row["remaining"]) == (9, 1)
 
@@ -189,7 +196,7 @@ def test_as_of_replay_reserves_the_holds_open_at_that_moment(books) -> None:
                  place_order(order_id="o2", hold_expires_at=hold),
                  pay(order_id="o1", time="2026-10-01T15:00:00+00:00"))
     # When the books are replayed as they stood at 14:30 and read at that moment
-    as_of = datetime(2026, 10, 1, 14, 30, tzinfo=timezone.utc)
+    as_of = datetime(2026, 10, 1, 14, 30, tzinfo=UTC)
     history = replay(books.ledger, [InventoryProjection()], "pycon", as_of=as_of)
     context = dataclasses.replace(books.context(), now=as_of)
     then = reports()["inventory"].build(history.rows, context)["rows"][0]

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from projections.catalogue import reports
-from tests.factories import (cancel_order, configure_conference, define_ticket, define_voucher,
-                             line, pay, place_order)
+from tests.factories import (
+    cancel_order,
+    configure_conference,
+    define_ticket,
+    define_voucher,
+    line,
+    pay,
+    place_order,
+)
 from tests.projections.factories_people import define_condition, expire_hold
 
 
