@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from ledger.application import Ledger
+from ledger.base import LedgerAggregate
 from projections.catalogue import projection_classes
 from projections.runner import Projector, ProjectorThread
 from projections.store import TableStore, open_store
@@ -90,5 +91,6 @@ class ProjectorService:
         oldest = self.ledger.recorder.select_notifications(position, 1, inclusive_of_start=False)
         if not oldest:
             return 0.0
-        recorded = self.ledger.mapper.to_domain_event(oldest[0]).timestamp
+        recorded = cast(LedgerAggregate.Event,
+                        self.ledger.mapper.to_domain_event(oldest[0])).timestamp
         return round((datetime.now(UTC) - recorded).total_seconds(), 3)

@@ -120,7 +120,7 @@ class Ledger(Application):
         conference = self.conference(slug)
         if conference is None:
             raise UnknownConference(f"conference {slug!r} is not configured", field="conference")
-        envelope = {"conference": slug, "source": "confledger",
+        envelope: dict[str, Any] = {"conference": slug, "source": "confledger",
                     "source_id": f"period.closed/{through.isoformat()}", "effective_at": now}
         conference.close_period(envelope, through)
         events = conference.collect_events()
@@ -205,8 +205,9 @@ class Ledger(Application):
         ids = {i for p in parsed for i in references(slug, p.envelope.type, p.data)}
         loaded: dict[UUID, LedgerAggregate | None] = dict.fromkeys(ids)
         for stored in cast(IntakeIndex, self.recorder).select_events_of(sorted(ids)):
-            event = self.mapper.to_domain_event(stored)
-            loaded[stored.originator_id] = event.mutate(loaded[stored.originator_id])
+            event = cast(LedgerAggregate.Event, self.mapper.to_domain_event(stored))
+            aggregate_id = cast(UUID, stored.originator_id)
+            loaded[aggregate_id] = cast(LedgerAggregate, event.mutate(loaded[aggregate_id]))
         return loaded
 
     def _save(self, slug: str, batch: Batch, verdicts: list[Verdict]) -> Receipt:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.base import LedgerAggregate
 from ledger.errors import InvalidTransition
@@ -12,6 +12,10 @@ class Attendee(LedgerAggregate):
     """A person coming to the conference."""
 
     kind = "attendee"
+    if TYPE_CHECKING:  # state, assigned by the events' apply() methods
+        attendee_id: str
+        checked_in: bool
+        completed: bool
 
     class Registered(LedgerAggregate.Created):
         TYPE = "attendee.registered"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -33,7 +33,7 @@ class LedgerAggregate(Aggregate):
         """A domain event with its envelope. `TYPE` names the CloudEvent type it records."""
 
         TYPE = ""
-        DERIVED = ()  # names of fields the ledger derived (not part of the sender's data)
+        DERIVED = cast(tuple[str, ...], ())  # fields the ledger derived, not the sender's data
         conference: str
         source: str
         source_id: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -89,7 +89,8 @@ class Batch:
 
     def end(self) -> list[LedgerAggregate.Event]:
         """Finish the step: collect the events it raised, in the order they were raised."""
-        raised = [e for a in self._touched.values() for e in a.collect_events()]
+        raised = [cast(LedgerAggregate.Event, e)
+                  for a in self._touched.values() for e in a.collect_events()]
         raised.sort(key=lambda event: event.timestamp)
         self._touched.clear()
         self.steps.append(raised)

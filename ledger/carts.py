@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.base import LedgerAggregate
 from ledger.errors import InvalidTransition
@@ -16,6 +16,9 @@ class Cart(LedgerAggregate):
     """A shopping cart at checkout."""
 
     kind = "cart"
+    if TYPE_CHECKING:  # state, assigned by the events' apply() methods
+        cart_id: str
+        status: str
 
     class Opened(LedgerAggregate.Created):
         TYPE = "cart.opened"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ledger.base import LedgerAggregate
@@ -35,6 +35,16 @@ class Conference(LedgerAggregate):
     """A configured conference and what it sells."""
 
     kind = "conference"
+    if TYPE_CHECKING:  # state, assigned by the events' apply() methods
+        slug: str
+        name: str
+        currency: str
+        timezone: str
+        products: dict[str, str]
+        vouchers: set[str]
+        conditions: set[str]
+        categories: set[str]
+        closed_through: list[str]
 
     class Configured(LedgerAggregate.Created, Settings):
         TYPE = "conference.configured"

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.base import LedgerAggregate
 from ledger.errors import CreditInsufficient, CreditNotAvailable
@@ -18,6 +18,11 @@ class Credit(LedgerAggregate):
     """A customer's store credit."""
 
     kind = "credit"
+    if TYPE_CHECKING:  # state, assigned by the events' apply() methods
+        credit_id: str
+        amount: Decimal
+        remaining: Decimal
+        status: str
 
     class Issued(LedgerAggregate.Created):
         TYPE = "credit.issued"

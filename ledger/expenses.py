@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.base import LedgerAggregate
 from ledger.errors import InvalidTransition
@@ -13,6 +13,9 @@ class Expense(LedgerAggregate):
     """Money the conference spends."""
 
     kind = "expense"
+    if TYPE_CHECKING:  # state, assigned by the events' apply() methods
+        expense_id: str
+        voided: bool
 
     class Recorded(LedgerAggregate.Created):
         TYPE = "expense.recorded"

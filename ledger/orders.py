@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.base import LedgerAggregate
 from ledger.errors import AlreadyExists, InvalidTransition, RefundExceedsRefundable
@@ -23,6 +23,15 @@ class Order(LedgerAggregate):
     """A customer's order of tickets and add-ons."""
 
     kind = "order"
+    if TYPE_CHECKING:  # state, assigned by the events' apply() methods
+        order_id: str
+        customer_id: str
+        total: Decimal
+        status: str
+        payments: dict[str, Payment]
+        refunds: set[str]
+        paid: Decimal
+        refunded: Decimal
 
     class Placed(LedgerAggregate.Created):
         TYPE = "order.placed"

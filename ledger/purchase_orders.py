@@ -5,7 +5,7 @@ credit notes. Its status is derived after every payment or credit note from its 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.base import LedgerAggregate
 from ledger.errors import AlreadyExists, InvalidTransition, PurchaseOrderCancelled
@@ -33,6 +33,15 @@ class PurchaseOrder(LedgerAggregate):
     """An organisation's purchase order."""
 
     kind = "purchase-order"
+    if TYPE_CHECKING:  # state, assigned by the events' apply() methods
+        po_id: str
+        total: Decimal
+        paid: Decimal
+        credited: Decimal
+        payment_ids: set[str]
+        credit_note_ids: set[str]
+        sent: bool
+        status: str
 
     class Created(LedgerAggregate.Created):
         TYPE = "purchase_order.created"

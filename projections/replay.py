@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from eventsourcing.application import Application
 
+from ledger.base import LedgerAggregate
 from projections.projection import Projection
 from projections.tables import Rows
 
@@ -42,7 +44,7 @@ def replay(ledger: Application, projections: Sequence[Projection], conference: s
         for notification in page:
             if notification.topic not in topics:
                 continue
-            event = ledger.mapper.to_domain_event(notification)
+            event = cast(LedgerAggregate.Event, ledger.mapper.to_domain_event(notification))
             if getattr(event, "conference", None) != conference:
                 continue
             if known_at is not None and event.timestamp > known_at:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Protocol
 
 Key = tuple[Any, ...]
@@ -186,7 +186,7 @@ class Rows:
         found = [dict(r) for r in self._table(table).values() if r["conference"] == conference
                  and all(_matches(r[c], v) for c, v in conditions.items())]
         for column, descending in reversed(order or tuple((c, False) for c in table.key[1:])):
-            found.sort(key=lambda r, c=column: _sortable(r[c]), reverse=descending)
+            found.sort(key=partial(_sort_key, column), reverse=descending)
         return iter(found)
 
 
@@ -205,6 +205,10 @@ def _is_after(row: Row, order: tuple[tuple[str, bool], ...], after: Key) -> bool
         if value != mark:
             return (value < mark) if descending else (value > mark)
     return False
+
+
+def _sort_key(column: str, row: Row) -> tuple[int, Any]:
+    return _sortable(row[column])
 
 
 def _sortable(value: Any) -> tuple[int, Any]:

@@ -24,7 +24,8 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.sql_create_statements.extend(SQL(s) for s in chain.create_statements("BIGINT"))
+        self.sql_create_statements.extend(SQL(s).format()  # type: ignore[arg-type]
+                                          for s in chain.create_statements("BIGINT"))
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow],
                                        stored_events: Sequence[StoredEvent],

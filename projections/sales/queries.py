@@ -44,7 +44,7 @@ def _bucket(day: str, period: str) -> str:
     return day
 
 
-def _by_period(reader: Reader, context: Context) -> list[dict[str, int | str]]:
+def _by_period(reader: Reader, context: Context) -> list[dict[str, Any]]:
     period = context.choice("period", ("day", "week", "month"), "day") or "day"
     buckets: dict[str, dict[str, int]] = {}
     for row in reader.many(DAYS, context.conference, where={"day": context.days}):
