@@ -26,3 +26,16 @@ def test_ledger_reads_no_environment_and_speaks_no_sql() -> None:
         text = path.read_text()
         for forbidden in ("os.environ", "getenv", "SELECT ", "INSERT ", "fastapi", "psycopg"):
             assert forbidden not in text, f"{path.name} mentions {forbidden!r}"
+
+
+def test_code_is_ruff_clean() -> None:
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "ledger", "projections", "api",
+                             "bench", "tests"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_code_is_mypy_clean() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy", "ledger", "projections", "api"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
