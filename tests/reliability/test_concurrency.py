@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -128,7 +129,8 @@ def count_conflicts(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> list[int
 
 
 def test_eight_clients_on_the_same_orders_and_purchase_orders_keep_the_books_right(
-        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+        services: Services, monkeypatch: pytest.MonkeyPatch,
+        figure: Callable[[str], None]) -> None:
     services.record(SLUG, books(), now=NOW)
     conflicts = count_conflicts(services.ledger, monkeypatch)
     outcomes = Outcomes()
@@ -145,8 +147,10 @@ def test_eight_clients_on_the_same_orders_and_purchase_orders_keep_the_books_rig
     assert set(outcomes.statuses) <= {200, 201, 409}, sorted(set(outcomes.statuses))
     assert set(outcomes.refused) <= DOCUMENTED_409, outcomes.refused
     assert conflicts[0] > 0  # the clients did collide, and the ledger retried
-    print(f"concurrency: {len(outcomes.statuses)} requests, {conflicts[0]} conflicts retried, "
-          f"{len(outcomes.refused)} documented refusals")
+    database = "PostgreSQL" if services.settings.is_postgres else "SQLite"
+    figure(f"concurrency ({database}): {CLIENTS} clients, {len(outcomes.statuses)} requests, "
+           f"{conflicts[0]} conflicts retried in the ledger, {len(outcomes.refused)} documented "
+           "409s, 0 errors")
     # And each twin payment was recorded once and answered as a duplicate once
     twins = [e["id"] for e in outcomes.recorded if e["id"].startswith("twin-")]
     assert len(twins) == len(set(twins)) == len(range(1, ROUNDS, 4)) * CLIENTS // 2

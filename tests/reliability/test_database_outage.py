@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -81,8 +81,8 @@ def proxy(postgres_url: str) -> Iterator[Proxy]:
         yield running
 
 
-def test_database_outage_answers_503_loses_nothing_and_recovers(postgres_url: str,
-                                                                 proxy: Proxy) -> None:
+def test_database_outage_answers_503_loses_nothing_and_recovers(
+        postgres_url: str, proxy: Proxy, figure: Callable[[str], None]) -> None:
     settings = Settings(database_url=proxied(postgres_url, proxy),
                         bootstrap_token=BOOTSTRAP_TOKEN, secret_key="outage")
     services = Services.build(settings)
@@ -104,17 +104,22 @@ def test_database_outage_answers_503_loses_nothing_and_recovers(postgres_url: st
             restored_at = time.monotonic()
             # Then the service recovers by itself: batches are accepted again
             wait_until(lambda: accepted_since(traffic, restored_at) >= 10, 60, "recovery")
+            recovered_in = first_success_after(traffic, restored_at) - restored_at
             traffic.stop.set()
             for thread in threads:
                 thread.join(60)
-            assert_outage_answers(traffic, cut_at, restored_at)
-            resend_refused(base_url, traffic)
+            unavailable = assert_outage_answers(traffic, cut_at, restored_at)
+            resent = resend_refused(base_url, traffic)
         # And every batch accepted, before, during or after the outage, is in the log once
         counts = logged_keys(services)
         sent = {(e["source"], e["id"]) for b in traffic.batches.values() for e in b}
         assert {key: counts[key] for key in sent} == dict.fromkeys(sent, 1)
     finally:
         services.close()
+    figure(f"fault: PostgreSQL gone {OUTAGE_SECONDS:.0f} s under {CLIENTS} clients: "
+           f"{len(traffic.answers)} requests, {unavailable} answered 503 + Retry-After, 0 errors, "
+           f"first success {recovered_in:.1f} s after it came back, {resent} batches resent, "
+           f"{len(sent)} events each in the log once")
 
 
 def accepted_since(traffic: Traffic, moment: float) -> int:
@@ -123,7 +128,13 @@ def accepted_since(traffic: Traffic, moment: float) -> int:
                    if kind == "post" and status in (200, 201) and at > moment)
 
 
-def assert_outage_answers(traffic: Traffic, cut_at: float, restored_at: float) -> None:
+def first_success_after(traffic: Traffic, moment: float) -> float:
+    with traffic.lock:
+        return min(at for kind, _, status, _, at in traffic.answers
+                   if status in (200, 201) and at > moment)
+
+
+def assert_outage_answers(traffic: Traffic, cut_at: float, restored_at: float) -> int:
     """Every answer is a success or a 503 with Retry-After; the outage did produce 503s."""
     unavailable = 0
     for kind, name, status, headers, at in traffic.answers:
@@ -136,13 +147,16 @@ def assert_outage_answers(traffic: Traffic, cut_at: float, restored_at: float) -
     assert unavailable > 0
     assert any(at > restored_at and status in (200, 201)
                for kind, _, status, _, at in traffic.answers if kind == "get")
+    return unavailable
 
 
-def resend_refused(base_url: str, traffic: Traffic) -> None:
+def resend_refused(base_url: str, traffic: Traffic) -> int:
     """What a client does with a 503: send the same batch again (it may have been recorded)."""
     answered = {name: status for kind, name, status, _, _ in traffic.answers if kind == "post"}
+    resent = [batch for name, batch in traffic.batches.items()
+              if answered.get(name) not in (200, 201)]
     with httpx.Client(base_url=base_url, headers=traffic.headers, timeout=30) as http:
-        for name, batch in traffic.batches.items():
-            if answered.get(name) not in (200, 201):
-                response = http.post(EVENTS_PATH, json=batch)
-                assert response.status_code in (200, 201), response.text
+        for batch in resent:
+            response = http.post(EVENTS_PATH, json=batch)
+            assert response.status_code in (200, 201), response.text
+    return len(resent)
