@@ -29,10 +29,10 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from api.cli import app
 from api.services import Services
+from projections.catalogue import projection_classes
 from projections.eventlog import chain
 
 LARGE_BATCH = 100  # smaller writes (set-up batches) pass the ingest points untouched
-PROJECTOR_WRITES = 20  # tracking rows written before the projector stops (mid second flush)
 
 
 def stop_here(point: str) -> None:
@@ -62,10 +62,14 @@ def install(point: str) -> None:
     elif point == "ingest-after-commit":
         Services._announce = after(Services._announce, lambda *_: True, point)  # type: ignore
     elif point == "projector-in-transaction":
+        # A page's flush writes one tracking row per read model: stop half-way through the
+        # second flush, with the first page committed and the second not.
+        lanes = len(projection_classes())
+        stop_at = lanes + lanes // 2 + 1
         writes = iter(range(1, 10**9))
         for recorder in (PostgresTrackingRecorder, SQLiteTrackingRecorder):
             recorder._insert_tracking = after(  # type: ignore[method-assign]
-                recorder._insert_tracking, lambda *_: next(writes) == PROJECTOR_WRITES, point)
+                recorder._insert_tracking, lambda *_: next(writes) == stop_at, point)
     else:
         raise SystemExit(f"unknown crash point {point!r}")
 
