@@ -16,7 +16,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
 import httpx
 import pytest
@@ -26,8 +27,8 @@ from api.app import create_app
 from api.services import Services
 from ledger.application import Ledger
 from ledger.base import entity_id
-from ledger.orders import PAID, PARTIALLY_REFUNDED, PENDING, REFUNDED, SOLD
-from ledger.purchase_orders import derive_status
+from ledger.orders import PAID, PARTIALLY_REFUNDED, PENDING, REFUNDED, SOLD, Order
+from ledger.purchase_orders import PurchaseOrder, derive_status
 from tests.factories import (
     cancel_purchase_order,
     create_purchase_order,
@@ -170,6 +171,11 @@ def amounts(recorded: list[dict[str, Any]], type_: str, key: str) -> dict[str, D
     return sums
 
 
+def history(services: Services, aggregate_id: UUID) -> list[Any]:
+    """The aggregate's domain events, oldest first."""
+    return list(services.ledger.events.get(aggregate_id))
+
+
 def assert_orders_add_up(services: Services, recorded: list[dict[str, Any]]) -> None:
     """No lost update and no double payment: each order holds exactly the recorded payments and
     refunds; refunds never exceed payments; each derived status follows the running totals."""
@@ -177,12 +183,12 @@ def assert_orders_add_up(services: Services, recorded: list[dict[str, Any]]) -> 
     refunded = amounts(recorded, "refund.issued", "order_id")
     for order_id in ORDERS:
         aggregate_id = entity_id(SLUG, "order", order_id)
-        order = services.ledger.repository.get(aggregate_id)
+        order = cast(Order, services.ledger.repository.get(aggregate_id))
         assert (order.paid, order.refunded) == (paid[order_id], refunded[order_id])
         assert order.refunded <= order.paid
         total = running_paid = running_refunded = Decimal(0)
         status = PENDING
-        for event in services.ledger.events.get(aggregate_id):
+        for event in history(services, aggregate_id):
             if event.type_name() == "order.placed":
                 total = event.total
             elif event.type_name() == "payment.succeeded":
@@ -206,11 +212,12 @@ def assert_purchase_orders_follow_the_rule(services: Services,
     credited = amounts(recorded, "purchase_order.credit_note_issued", "po_id")
     for po_id in (*POS, "po-race"):
         aggregate_id = entity_id(SLUG, "purchase-order", po_id)
-        po = services.ledger.repository.get(aggregate_id)
+        po = cast(PurchaseOrder, services.ledger.repository.get(aggregate_id))
         assert (po.paid, po.credited) == (paid[po_id], credited[po_id])
-        totals = {"total": po.total, "paid": Decimal(0), "credited": Decimal(0), "payments": 0,
-                  "credit_notes": 0, "sent": False}
-        for event in services.ledger.events.get(aggregate_id):
+        totals: dict[str, Any] = {"total": po.total, "paid": Decimal(0),
+                                  "credited": Decimal(0), "payments": 0, "credit_notes": 0,
+                                  "sent": False}
+        for event in history(services, aggregate_id):
             kind = event.type_name()
             totals["sent"] |= kind == "purchase_order.sent"
             if kind == "purchase_order.payment_recorded":
@@ -221,5 +228,6 @@ def assert_purchase_orders_follow_the_rule(services: Services,
                 totals["credit_notes"] += 1
             if hasattr(event, "po_status"):
                 assert event.po_status == derive_status(**totals)
-    race = services.ledger.repository.get(entity_id(SLUG, "purchase-order", "po-race"))
+    race = cast(PurchaseOrder,
+                services.ledger.repository.get(entity_id(SLUG, "purchase-order", "po-race")))
     assert (race.status == "cancelled") == (paid["po-race"] == 0)

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,7 +38,7 @@ class Traffic:
     """What every client sent and what came back, shared by the client threads."""
 
     headers: dict[str, str]
-    batches: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    batches: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     answers: list[tuple[str, str, int, dict[str, str], float]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)

@@ -97,7 +97,7 @@ TIMES = [(in_hours(25), "time-in-future"), ("9999-12-31T23:59:59+14:00", "time-i
          ("0001-01-01T00:00:00+00:00", "time-too-early"),
          ("2026-13-45T25:61:61+00:00", "time-format"), ("2026-10-01T10:00:00", "time-format"),
          ("yesterday", "time-format"), ("2026-10-01T10:00:00+24:00", "time-format")]
-CURRENCIES = ["XYZ", "usd", "US$", "", "EURO", "€", "USD ", 840, None]
+CURRENCIES: list[Any] = ["XYZ", "usd", "US$", "", "EURO", "€", "USD ", 840, None]
 
 
 def test_an_effective_time_far_in_the_future_or_past_or_malformed_is_refused(
