@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from ledger.application import BatchRefused, EventError
+from ledger.application import BatchRefused, EventError, LedgerBusy
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://confledger.dev/problems/"
@@ -100,6 +100,17 @@ class DatabaseUnavailable(Problem):
                          headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
+class Contended(Problem):
+    """Raised when a batch kept losing races to concurrent writers on the same entities."""
+
+    status, kind, title = 503, "contended", "Too many concurrent writers"
+
+    def __init__(self) -> None:
+        super().__init__("other batches kept changing the same entities; nothing of this batch "
+                         "was recorded; retry after Retry-After seconds",
+                         headers={"Retry-After": "1"})
+
+
 class MalformedBody(Problem):
     """Raised when a body is not JSON, or not JSON of the expected shape."""
 
@@ -167,6 +178,8 @@ def answer(request: Request, exc: Exception) -> Response:
         return exc.response()
     if isinstance(exc, BatchRefused):
         return refused(exc)
+    if isinstance(exc, LedgerBusy):
+        return Contended().response()
     if isinstance(exc, RequestValidationError):
         return _validation_error(exc)
     if isinstance(exc, HTTPException):
@@ -185,6 +198,6 @@ def install(app: FastAPI) -> None:
     the `Exception` handler answered, and the server then drops the connection, so a client
     could see a reset instead of the 503.
     """
-    for exc_class in (Problem, BatchRefused, RequestValidationError, HTTPException,
+    for exc_class in (Problem, BatchRefused, LedgerBusy, RequestValidationError, HTTPException,
                       OperationalError, InterfaceError, Exception):
         app.add_exception_handler(exc_class, answer)

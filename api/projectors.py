@@ -62,10 +62,7 @@ class ProjectorService:
         self.thread = ProjectorThread(self.projector, poll_interval)
 
     def start(self) -> None:
-        """Create the read models' tables now, so no request reads one before it exists, then
-        run the projector thread."""
-        for lane in self.projector.lanes:
-            self.store.create(lane.projection.all_tables)
+        """Run the projector thread (tables exist since `Services.build`'s migrate step)."""
         self.thread.start()
 
     def stop(self) -> None:

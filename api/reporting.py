@@ -99,7 +99,7 @@ def prepare(services: Services, slug: str, name: str, params: dict[str, str],
     """Find the report, check the caller's role and the filters, pick live tables or a replay."""
     report = reports().get(name)
     if report is None:
-        raise ReportNotFound(f"there is no report named {name!r}")
+        raise ReportNotFound("there is no report by that name; the contract lists them (§4)")
     if not principal.may(report.role):
         raise Forbidden()
     unknown = sorted(set(params) - set(report.filters) - set(COMMON))

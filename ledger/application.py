@@ -8,6 +8,8 @@ again from fresh state, so a conflict is retried here and never reaches the send
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol, cast
@@ -60,6 +62,11 @@ class BatchRefused(Exception):
         return any(isinstance(e.error, InvalidEvent) for e in self.errors)
 
 
+class LedgerBusy(Exception):
+    """Raised when a batch lost the race to concurrent writers every time it was retried; nothing
+    of it was recorded and sending it again is safe."""
+
+
 class BooksMoved(Exception):
     """Raised when events were recorded while a batch was being checked (it is checked again)."""
 
@@ -103,12 +110,14 @@ class Ledger(Application):
     def record(self, slug: str, raw_events: list[Any], *, now: datetime) -> Receipt:
         """Record a batch atomically; raise BatchRefused listing every bad event."""
         parsed, invalid = self._parse(slug, raw_events, now)
-        for _attempt in range(CONFLICT_RETRIES):
+        for attempt in range(CONFLICT_RETRIES):
+            if attempt:
+                time.sleep(random.uniform(0, 0.005 * 2 ** attempt))  # jitter: let others finish
             try:
                 return self._record_once(slug, parsed, invalid)
             except (IntegrityError, BooksMoved):
                 continue  # someone recorded first: check again against the new state
-        raise RuntimeError("the event store stayed contended; try again")
+        raise LedgerBusy(f"batch lost {CONFLICT_RETRIES} races to concurrent writers")
 
     def conference(self, slug: str) -> Conference | None:
         """The configured conference `slug`, or None."""

@@ -27,7 +27,9 @@ _TWO_DIGIT = (
 )
 EXPONENTS: dict[str, int] = {code: 2 for code in _TWO_DIGIT.split()} | _EXPONENTS
 
-_AMOUNT = re.compile(r"^(0|[1-9][0-9]{0,14})(\.[0-9]+)?$")
+# At most 12 integer digits (below a trillion): read models sum exact minor units in 64-bit
+# integers, which then hold at least 90,000 maximal amounts per sum without overflowing.
+_AMOUNT = re.compile(r"^(0|[1-9][0-9]{0,11})(\.[0-9]+)?$")
 HUNDRED = Decimal(100)
 
 
@@ -50,7 +52,8 @@ def parse(text: object) -> Decimal:
     if not isinstance(text, str):
         raise MoneyFormatError("amounts are JSON strings such as \"150.00\", not numbers")
     if not _AMOUNT.match(text):
-        raise MoneyFormatError(f"{text[:40]!r} is not a non-negative decimal amount")
+        raise MoneyFormatError(f"{text[:40]!r} is not a non-negative decimal amount "
+                               "below 1,000,000,000,000")
     return Decimal(text)
 
 

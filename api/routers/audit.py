@@ -96,7 +96,7 @@ def _missing(slug: str) -> NotFound:
 
 @router.get("/events", response_model=EventPage)
 def read_events(slug: Slug, services: ServicesDep, _auditor: Auditor,
-                after: Annotated[int, Query(ge=0)] = 0,
+                after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     """The conference's recorded events after position `after`, in order, with hashes."""
     page = audit.event_page(services.ledger, slug, after=after, limit=limit)
@@ -111,7 +111,7 @@ def read_history(slug: Slug, kind: str, entity_id: str, services: ServicesDep,
     """Every event of one entity with its state after each."""
     history = audit.entity_history(services.ledger, slug, kind, entity_id)
     if history is None:
-        raise NotFound(f"no {kind} {entity_id!r} in conference {slug!r} "
+        raise NotFound("no recorded events for that entity in this conference "
                        f"(kinds: {', '.join(audit.KINDS)})")
     return history
 
