@@ -22,6 +22,7 @@ from ledger import intake
 from ledger.base import LedgerAggregate, entity_id
 from ledger.batch import Batch
 from ledger.commands import HANDLERS, references
+from ledger.commit import GroupCommit, Pending
 from ledger.conference import Conference
 from ledger.errors import IdempotencyConflict, InvalidEvent, LedgerError, UnknownConference
 
@@ -106,6 +107,10 @@ class Ledger(Application):
 
     name = "confledger"
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "20000"}
+
+    def __init__(self, env: dict[str, str] | None = None):
+        super().__init__(env)
+        self._commits = GroupCommit(self.save)
 
     def record(self, slug: str, raw_events: list[Any], *, now: datetime) -> Receipt:
         """Record a batch atomically; raise BatchRefused listing every bad event."""
@@ -220,6 +225,7 @@ class Ledger(Application):
         return loaded
 
     def _save(self, slug: str, batch: Batch, verdicts: list[Verdict]) -> Receipt:
+        """Save the batch's new events (with whatever else is being saved right now)."""
         events: list[LedgerAggregate.Event] = []
         keys: list[tuple[str, str, str, int]] = []
         for verdict, step in zip(verdicts, batch.steps, strict=True):
@@ -227,10 +233,10 @@ class Ledger(Application):
                 events.extend(step)
                 verdict.offset = len(events) - 1  # an event's position is its last stored event
                 keys.append((*verdict.incoming.key, verdict.incoming.digest, verdict.offset))
-        recordings = self.save(*events, conference=slug, intake_keys=keys) if events else []
+        positions = self._commits.submit(Pending(slug, events, keys)) if events else []
         for verdict in verdicts:
             if verdict.recorded:
-                verdict.position = recordings[verdict.offset].notification.id
+                verdict.position = positions[verdict.offset]
         return Receipt([verdict.outcome() for verdict in verdicts])
 
 
