@@ -31,14 +31,22 @@ EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 CONFLICT_RETRIES = 8
 
 
+@dataclass(frozen=True)
+class Books:
+    """What a batch is checked against, read at once: the head position, the keys already
+    recorded ((source, id) → (content digest, position)) and the stored events of every
+    aggregate the batch refers to (by aggregate, then version)."""
+
+    head: int
+    known: dict[tuple[str, str], tuple[str, int]]
+    stored: list[StoredEvent]
+
+
 class IntakeIndex(Protocol):
     """What the event recorder tells the ledger beyond the library's interface."""
 
-    def find_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, int]]:
-        """(source, id) → (content digest, position) for the keys already recorded."""
-
-    def select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
-        """Every stored event of the aggregates `ids`, by aggregate then version."""
+    def read_books(self, keys: list[tuple[str, str]], ids: list[UUID]) -> Books:
+        """The books as they stand for a batch with these keys and aggregates, in one read."""
 
 
 @dataclass
@@ -164,10 +172,11 @@ class Ledger(Application):
                      invalid: list[EventError]) -> Receipt:
         """Check the well-formed events against the books; refuse the batch listing every bad
         event (malformed ones included), or save it."""
-        index = cast(IntakeIndex, self.recorder)
-        head = self.recorder.max_notification_id()
-        known = index.find_keys(sorted({p.key for p in parsed}))
-        batch = Batch(slug, self.repository.get, self._load_all(slug, parsed))
+        ids = {i for p in parsed for i in references(slug, p.envelope.type, p.data)}
+        books = cast(IntakeIndex, self.recorder).read_books(sorted({p.key for p in parsed}),
+                                                            sorted(ids))
+        head, known = books.head, books.known
+        batch = Batch(slug, self.repository.get, self._aggregates(ids, books.stored))
         errors: list[EventError] = list(invalid)
         verdicts: list[Verdict] = []
         first: dict[tuple[str, str], Verdict] = {}
@@ -183,7 +192,7 @@ class Ledger(Application):
         if errors:
             # Keys are read before aggregates: a concurrent writer committing in between makes a
             # resent event look like a new one whose entity already exists. Check again then.
-            if self.recorder.max_notification_id() != head:
+            if (self.recorder.max_notification_id() or 0) != head:
                 raise BooksMoved()
             raise BatchRefused(sorted(errors, key=lambda e: e.index))
         return self._save(slug, batch, verdicts)
@@ -213,12 +222,11 @@ class Ledger(Application):
         batch.end()
         return Verdict(incoming, True)
 
-    def _load_all(self, slug: str, parsed: list[intake.Incoming]
-                  ) -> dict[UUID, LedgerAggregate | None]:
-        """Every aggregate the batch refers to, in one query (None for those not created yet)."""
-        ids = {i for p in parsed for i in references(slug, p.envelope.type, p.data)}
+    def _aggregates(self, ids: set[UUID], stored_events: list[StoredEvent]
+                    ) -> dict[UUID, LedgerAggregate | None]:
+        """The aggregates `ids` rebuilt from their stored events (None for those not created)."""
         loaded: dict[UUID, LedgerAggregate | None] = dict.fromkeys(ids)
-        for stored in cast(IntakeIndex, self.recorder).select_events_of(sorted(ids)):
+        for stored in stored_events:
             event = cast(LedgerAggregate.Event, self.mapper.to_domain_event(stored))
             aggregate_id = cast(UUID, stored.originator_id)
             loaded[aggregate_id] = cast(LedgerAggregate, event.mutate(loaded[aggregate_id]))

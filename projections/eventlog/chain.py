@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import StoredEvent
 
 GENESIS = "0" * 64
+KnownKeys = dict[tuple[str, str], tuple[str, int]]  # (source, id) -> (digest, position)
 KEYS_TABLE = "confledger_intake_keys"
 CHAIN_TABLE = "confledger_chain"
 

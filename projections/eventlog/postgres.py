@@ -16,6 +16,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from ledger.application import Books
 from projections.eventlog import chain
 
 
@@ -35,30 +36,36 @@ class LedgerRecorder(PostgresApplicationRecorder):
         chain.write_side_rows(curs, "%s", ids, stored_events, kwargs)
         return ids
 
-    def select_events_of(self, ids: list[UUID]) -> list[StoredEvent]:
-        """Every stored event of the aggregates `ids`, by aggregate then version."""
+    def read_books(self, keys: list[tuple[str, str]], ids: list[UUID]) -> Books:
+        """The head, the keys already recorded, and the stored events of `ids`: one read."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.max_notification_id_statement)
+            row = curs.fetchone()
+            head = (row["max"] if row else None) or 0
+            return Books(head, self._find_keys(curs, keys), self._select_events_of(curs, ids))
+
+    def _select_events_of(self, curs: Cursor[DictRow], ids: list[UUID]) -> list[StoredEvent]:
         if not ids:
             return []
         statement = SQL("SELECT * FROM {schema}.{table} WHERE originator_id = ANY(%s) "
                         "ORDER BY originator_id, originator_version").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (ids,))
-            return [StoredEvent(originator_id=row["originator_id"],
-                                originator_version=row["originator_version"],
-                                topic=row["topic"], state=bytes(row["state"]))
-                    for row in curs.fetchall()]
+        curs.execute(statement, (ids,))
+        return [StoredEvent(originator_id=row["originator_id"],
+                            originator_version=row["originator_version"],
+                            topic=row["topic"], state=bytes(row["state"]))
+                for row in curs.fetchall()]
 
-    def find_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, int]]:
+    @staticmethod
+    def _find_keys(curs: Cursor[DictRow], keys: list[tuple[str, str]]) -> chain.KnownKeys:
         if not keys:
             return {}
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                f"SELECT source, source_id, digest, position FROM {chain.KEYS_TABLE} "
-                "WHERE (source, source_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
-                ([k[0] for k in keys], [k[1] for k in keys]))
-            return {(r["source"], r["source_id"]): (r["digest"], r["position"])
-                    for r in curs.fetchall()}
+        curs.execute(
+            f"SELECT source, source_id, digest, position FROM {chain.KEYS_TABLE} "
+            "WHERE (source, source_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
+            ([k[0] for k in keys], [k[1] for k in keys]))
+        return {(r["source"], r["source_id"]): (r["digest"], r["position"])
+                for r in curs.fetchall()}
 
 
 
