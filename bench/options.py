@@ -21,6 +21,7 @@ class Options:
     single_events: int
     live_events: int
     per_model: bool
+    logs: Path
     repeats: Repeats
     as_of_repeats: Repeats
     export_repeats: int

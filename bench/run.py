@@ -55,6 +55,8 @@ def options_from(argv: Sequence[str] | None) -> Options:
                         help="size of the single-event conference (default 4000; quick 1000)")
     parser.add_argument("--live-events", type=int,
                         help="most events ingested while projecting (default 20000; quick 2000)")
+    parser.add_argument("--logs", type=Path, help="folder for the API and projector logs "
+                                                   "(default: a new temporary folder)")
     parser.add_argument("--no-per-model", action="store_true",
                         help="skip catch-up of each read model alone")
     args = parser.parse_args(argv)
@@ -68,6 +70,7 @@ def options_from(argv: Sequence[str] | None) -> Options:
         single_events=args.single_events or (1000 if quick else 4000),
         live_events=args.live_events or (2000 if quick else 20_000),
         per_model=not args.no_per_model,
+        logs=args.logs or Path(tempfile.mkdtemp(prefix="confledger-bench-logs-")),
         repeats=Repeats(reps=reps, budget=5.0 if quick else 20.0),
         as_of_repeats=Repeats(reps=min(reps, 2 if quick else 5), budget=60.0, min_reps=2,
                               warm_up=False),
@@ -82,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> list[Result]:
     now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     results: list[Result] = []
     failed = []
-    logs = Path(tempfile.mkdtemp(prefix="confledger-bench-logs-"))
+    logs = options.logs
+    logs.mkdir(parents=True, exist_ok=True)
     console.print(f"Process logs: {logs}")
     with Phases(console) as phases:
         for label, target in options.sizes:

@@ -14,7 +14,7 @@ def test_bench_runs_at_a_tiny_size_and_writes_its_results_table(tmp_path: Path) 
     # when the benchmark runs every phase
     results = main(["--sizes", "2k", "--databases", "sqlite", "--quick", "--reps", "1",
                     "--single-events", "300", "--live-events", "800", "--no-per-model",
-                    "--out", str(out)])
+                    "--out", str(out), "--logs", str(tmp_path / "logs")])
 
     # then it measured that one run and wrote the markdown table with every section
     assert [(r.database, r.size) for r in results] == [("sqlite", "2k")]
