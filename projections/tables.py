@@ -55,7 +55,18 @@ class Table:
 
     def encode(self, row: Row) -> tuple[Any, ...]:
         """The row as SQL parameters (bools as 0/1, json as text)."""
-        return tuple(_encode(self.types[c], row[c]) for c in self.columns)
+        if not self._converted:
+            return tuple(row[c] for c in self.columns)
+        return tuple(_encode(kind, row[c]) for c, kind in self._typed)
+
+    @cached_property
+    def _typed(self) -> tuple[tuple[str, str], ...]:
+        return tuple(self.types.items())
+
+    @cached_property
+    def _converted(self) -> bool:
+        """True when some column is stored otherwise than held (bool or json)."""
+        return any(kind in ("bool", "json") for kind in self.types.values())
 
     def decode(self, values: Iterable[Any]) -> Row:
         return {c: _decode(self.types[c], v) for c, v in zip(self.columns, values, strict=True)}

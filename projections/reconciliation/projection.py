@@ -29,6 +29,7 @@ PAYMENTS = Table("reconciliation_payment", "method status", "count:int total:int
 OPEN_PAYMENTS = Table("reconciliation_open_payment", "order_id payment_id", "")
 UNBALANCED = Table("reconciliation_unbalanced", "order_id", "total:int paid:int")
 RECENT = Table("reconciliation_recent", "order_id", "placed_at")
+RECENT_SIZE = Table("reconciliation_recent_size", "", "orders:int")
 TOTALS = Table("reconciliation_total", "",
                "refunds:int refund_count:int to_original_payment:int to_store_credit:int")
 RECENT_KEPT = 100
@@ -38,7 +39,8 @@ class ReconciliationProjection(Projection):
     """Orders, payments and refunds as money: what was sold, paid and given back."""
 
     name = "reconciliation"
-    tables = (ORDERS, ORDER_STATUSES, PAYMENTS, OPEN_PAYMENTS, UNBALANCED, RECENT, TOTALS)
+    tables = (ORDERS, ORDER_STATUSES, PAYMENTS, OPEN_PAYMENTS, UNBALANCED, RECENT, RECENT_SIZE,
+              TOTALS)
 
     @handles(Order.Placed)
     def placed(self, event: Order.Placed, rows: Rows) -> None:
@@ -133,8 +135,13 @@ class ReconciliationProjection(Projection):
 
     @staticmethod
     def _keep_recent(rows: Rows, slug: str, order_id: str, placed_at: str) -> None:
-        """Add the order to the recent window and drop the oldest once the window is full."""
+        """Add the order to the recent window; once it holds twice what is shown, drop the
+        oldest (pruning now and then, not on every order, keeps placement O(1) on average)."""
         rows.upsert(RECENT, slug, order_id, placed_at=placed_at)
+        size = rows.add(RECENT_SIZE, slug, orders=1)["orders"]
+        if size < 2 * RECENT_KEPT:
+            return
         window = rows.many(RECENT, slug, order=(("placed_at", False), ("order_id", False)))
         for oldest in window[:max(0, len(window) - RECENT_KEPT)]:
             rows.delete(RECENT, slug, oldest["order_id"])
+        rows.upsert(RECENT_SIZE, slug, orders=min(len(window), RECENT_KEPT))
