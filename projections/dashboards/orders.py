@@ -15,8 +15,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from projections.reconciliation.formatting import local_time
 from projections.reconciliation.projection import ORDERS as MONEY
+from projections.reconciliation.queries import order_line
 from projections.reports import Body, Context, FilterError, Report, key, register
 from projections.sales.projection import ORDERS as SOLD
 from projections.tables import Reader, Row
@@ -50,12 +50,9 @@ def _lines(reader: Reader, context: Context, sold: list[Row]) -> list[dict[str, 
 
 
 def _line(context: Context, sold: Row, order: Row) -> dict[str, Any]:
-    return {"order_id": sold["order_id"], "reference": order["reference"],
-            "paid_day": sold["paid_day"], "customer_name": order["name"],
-            "customer_email": order["email"], "status": order["status"],
-            "total": context.money(order["total"]), "paid": context.money(order["paid"]),
-            "refunded": context.money(order["refunded"]),
-            "placed_at": local_time(context, order["placed_at"])}
+    line = order_line(context, order)
+    return {"order_id": line.pop("order_id"), "reference": line.pop("reference"),
+            "paid_day": sold["paid_day"], **line}
 
 
 def build_orders(reader: Reader, context: Context) -> Body:

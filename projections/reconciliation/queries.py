@@ -77,10 +77,11 @@ def recent_orders(reader: Reader, context: Context, limit: int = 20) -> list[dic
                          limit=min(limit, RECENT_KEPT))
     orders = {r["order_id"]: r for r in reader.many(
         ORDERS, context.conference, where={"order_id": [r["order_id"] for r in newest]})}
-    return [_order_line(context, orders[r["order_id"]]) for r in newest]
+    return [order_line(context, orders[r["order_id"]]) for r in newest]
 
 
-def _order_line(context: Context, order: dict[str, Any]) -> dict[str, Any]:
+def order_line(context: Context, order: dict[str, Any]) -> dict[str, Any]:
+    """One order as the reports list it (money as strings, time in the conference's zone)."""
     return {"order_id": order["order_id"], "reference": order["reference"],
             "customer_id": order["customer_id"], "customer_name": order["name"],
             "customer_email": order["email"], "status": order["status"],

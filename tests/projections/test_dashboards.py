@@ -91,6 +91,7 @@ def test_orders_lists_the_orders_paid_on_a_day(books) -> None:
     record_story(books)
     day = books.report("orders", date_from="2026-10-01", date_until="2026-10-01")
     assert day["rows"] == [{"order_id": "o1", "reference": None, "paid_day": "2026-10-01",
+                            "customer_id": "cust-1",
                             "customer_name": "Ada Lovelace",
                             "customer_email": "ada@example.org",
                             "status": "partially_refunded", "total": "450.00",
