@@ -84,6 +84,9 @@ def create_statements(big_int: str) -> list[str]:
 
 
 def find_keys_query(mark: str, count: int) -> str:
+    """The recorded keys among `count` (source, id) pairs. A join, not a row-value IN: SQLite
+    plans `(a, b) IN (VALUES ...)` as a scan of the whole table, the join uses its primary key."""
     pairs = ", ".join(f"({mark}, {mark})" for _ in range(count))
-    return (f"SELECT source, source_id, digest, position FROM {KEYS_TABLE} "
-            f"WHERE (source, source_id) IN (VALUES {pairs})")
+    return (f"WITH wanted(source, source_id) AS (VALUES {pairs}) "
+            f"SELECT k.source, k.source_id, k.digest, k.position FROM wanted "
+            f"JOIN {KEYS_TABLE} k ON k.source = wanted.source AND k.source_id = wanted.source_id")
