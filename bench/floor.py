@@ -47,8 +47,9 @@ def measure_floor(store: Store, recorder: ApplicationRecorder) -> list[Figure]:
     if store.kind == "sqlite":
         assert store.path is not None
         rate = _sqlite_floor(str(store.path), recorder)
-        return figures + [Figure(f"raw floor: executemany {SQLITE_ROWS}/tx", rate, "ev/s")]
-    return figures + [
+        return [*figures, Figure(f"raw floor: executemany {SQLITE_ROWS}/tx", rate, "ev/s")]
+    return [
+        *figures,
         Figure(f"raw floor: executemany {POSTGRES_ROWS}/tx",
                _postgres_floor(store.url, recorder, _postgres_executemany), "ev/s"),
         Figure(f"raw floor: COPY {POSTGRES_ROWS}/tx",

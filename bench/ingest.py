@@ -83,7 +83,7 @@ def ingest_concurrently(clients: Sequence[httpx.Client], slug: str,
             for event in shares[index]:
                 seconds[index].append(post(clients[index], slug, event, SINGLE))
                 advance(1)
-        except Exception as error:  # noqa: BLE001 - re-raised by the main thread
+        except Exception as error:
             failures.append(error)
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(clients))]

@@ -1,4 +1,4 @@
-"""The benchmark: `python -m bench.run [--sizes 10k,100k,1m] [--databases sqlite,postgres] [--quick]`.
+"""The benchmark: `python -m bench.run [--sizes 10k,100k,1m] [--databases ...] [--quick]`.
 
 For each size and database, on a fresh store, one run measures in this order: batched HTTP ingest
 of a demo conference of that size; single-event ingest from 8 concurrent clients (a second, small
@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> list[Result]:
                     with fresh_store(kind, options.postgres_url) as store:
                         results.append(measure_store(store, label, target, options, now, phases,
                                                      logs))
-                except Exception:  # noqa: BLE001 - one failed run must not lose the others
+                except Exception:
                     console.print_exception()
                     failed.append(f"{kind} {label}")
                 write(options.out, results, about, command)

@@ -33,7 +33,7 @@ def render(results: Sequence[Result], machine: dict[str, str], command: str) -> 
     for database in dict.fromkeys(r.database for r in results):
         mine = [r for r in results if r.database == database]
         lines += ["", f"## {DATABASES.get(database, database)}", ""]
-        lines += figure_table(mine) + [""] + latency_table(mine)
+        lines += [*figure_table(mine), "", *latency_table(mine)]
     lines += ["", "## Reproduce", "", "```bash", command, "```", ""]
     return "\n".join(lines)
 
