@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from ledger import intake
+from ledger import intake, schemas
 from ledger.base import LedgerAggregate, entity_id
 from ledger.batch import Batch
 from ledger.commands import HANDLERS, references
@@ -211,7 +211,8 @@ class Ledger(Application):
             position = known[incoming.key][1] if incoming.key in known else None
             return Verdict(incoming, False, position, earlier)
         batch.begin(incoming, incoming.envelope.time)
-        currency = (incoming.data.currency if isinstance(incoming.data, intake.ConferenceConfigured)
+        data = incoming.data
+        currency = (data.currency if isinstance(data, schemas.ConferenceConfigured)
                     else batch.conference.currency)
         for error in intake.check_money_precision(incoming, currency):
             raise error

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from ledger import intake as schema
+from ledger import schemas as schema
 from ledger.attendees import Attendee
 from ledger.base import LedgerAggregate, entity_id
 from ledger.batch import Batch

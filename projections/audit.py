@@ -27,10 +27,10 @@ from ledger.carts import Cart
 from ledger.conference import Conference
 from ledger.credits import Credit
 from ledger.expenses import Expense
-from ledger.intake import RATE_FIELDS
 from ledger.orders import Order
 from ledger.people import Speaker, TravelGrant
 from ledger.purchase_orders import PurchaseOrder
+from ledger.schemas import RATE_FIELDS
 from projections.db import Database
 from projections.eventlog.chain import CHAIN_TABLE, GENESIS, link
 from projections.journal.projection import PAYMENTS

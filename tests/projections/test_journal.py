@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from ledger.intake import CATALOGUE
+from ledger.schemas import CATALOGUE
 from projections.journal import chart
 from projections.journal.projection import POSTINGS
 from projections.journal.queries import balance
