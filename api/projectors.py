@@ -75,9 +75,12 @@ class ProjectorService:
         head = self.ledger.recorder.max_notification_id() or 0
         positions = self.store.positions()
         local = set(self.projector.names)
+        # Read models usually stand at the same position: look each lag up once.
+        lags = {p: self._lag_seconds(p, head) for p in {positions.get(n, 0)
+                                                        for n in projection_classes()}}
         return [{"name": name, "position": positions.get(name, 0),
                  "lag_events": max(0, head - positions.get(name, 0)),
-                 "lag_seconds": self._lag_seconds(positions.get(name, 0), head),
+                 "lag_seconds": lags[positions.get(name, 0)],
                  "running_here": name in local,
                  "last_error": self.projector.last_error if name in local else None}
                 for name in projection_classes()]

@@ -19,7 +19,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from ledger import intake, schemas
-from ledger.base import LedgerAggregate, entity_id
+from ledger.base import LedgerAggregate
 from ledger.batch import Batch
 from ledger.commands import HANDLERS, references
 from ledger.commit import GroupCommit, Pending
@@ -280,8 +280,3 @@ def _time_refused(time: datetime, now: datetime) -> InvalidEvent | None:
 
 def _as_id(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def conference_id(slug: str) -> Any:
-    """The aggregate id of conference `slug`."""
-    return entity_id(slug, Conference.kind, slug)

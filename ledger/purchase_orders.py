@@ -123,10 +123,6 @@ class PurchaseOrder(LedgerAggregate):
             payments=len(self.payment_ids) + payments,
             credit_notes=len(self.credit_note_ids) + credit_notes, sent=self.sent or sent)
 
-    @property
-    def balance_due(self) -> Decimal:
-        return self.total - self.paid - self.credited
-
     # Commands ---------------------------------------------------------------------------------
 
     def send(self, envelope: dict[str, Any]) -> None:

@@ -36,7 +36,6 @@ class Context:
     timezone: str
     now: datetime
     params: dict[str, str] = field(default_factory=dict)
-    config: dict[str, Any] = field(default_factory=dict)
 
     def money(self, minor: int) -> str:
         """Minor units as the wire string ("150.00")."""
