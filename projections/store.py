@@ -28,9 +28,12 @@ class TableStore:
         self.tracking = tracking
 
     def create(self, tables: Sequence[Table]) -> None:
+        """Create missing tables and their declared indexes (so a new index needs no rebuild)."""
         with self.database.transaction() as cursor:
             for table in tables:
                 cursor.execute(self._ddl(table))
+                for statement in self._index_ddl(table):
+                    cursor.execute(statement)
 
     def drop(self, tables: Sequence[Table], projection: str) -> None:
         """Drop a read model's tables and forget its position (for a rebuild)."""
@@ -76,6 +79,18 @@ class TableStore:
         columns = ", ".join(f"{c} {kinds[k]}" for c, k in table.types.items())
         return (f"CREATE TABLE IF NOT EXISTS {table.name} ({columns}, "
                 f"PRIMARY KEY ({', '.join(table.key)}))")
+
+    def _index_ddl(self, table: Table) -> list[str]:
+        """One CREATE INDEX per declared order, its terms exactly as `_sort_clause` sorts (NULLS
+        placement included: PostgreSQL walks an index for ORDER BY only when they match)."""
+        postgres = self.database.is_postgres
+        statements = []
+        for order in table.index_orders:
+            name = "_".join([table.name, "by", *(c for c, _ in order)])
+            terms = ", ".join(_index_term(table, c, d, postgres) for c, d in order)
+            statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table.name} "
+                              f"(conference, {terms})")
+        return statements
 
     @staticmethod
     def _upsert(table: Table) -> str:
@@ -153,6 +168,14 @@ def _sort_clause(table: Table, column: str, descending: bool) -> str:
     return f"{column} {direction} {'NULLS LAST' if descending else 'NULLS FIRST'}"
 
 
+def _index_term(table: Table, column: str, descending: bool, postgres: bool) -> str:
+    """An index column as `_sort_clause` orders it; SQLite's defaults already put NULLs first
+    ascending and last descending, and it takes no NULLS clause in an index."""
+    if postgres:
+        return _sort_clause(table, column, descending)
+    return f"{column} {'DESC' if descending else 'ASC'}"
+
+
 def _condition(column: str, kind: str, wanted: Any) -> tuple[str, list[Any]]:
     if isinstance(wanted, Range):
         parts, values = [f"{column} IS NOT NULL"], []
@@ -174,15 +197,21 @@ def _condition(column: str, kind: str, wanted: Any) -> tuple[str, list[Any]]:
 
 
 def _keyset(order: tuple[tuple[str, bool], ...], after: Key) -> tuple[str, list[Any]]:
-    """Rows strictly after `after` in `order` (each column ascending or descending)."""
-    alternatives, params = [], []
+    """Rows strictly after `after` in `order` (each column ascending or descending).
+
+    The leading bound on the first column says nothing new, but it is what lets either database
+    start an index walk at the page instead of filtering every row before it.
+    """
+    first, first_descending = order[0]
+    bound = f"{first} {'<=' if first_descending else '>='} ?"
+    alternatives, params = [], [after[0]]
     for n, (column, descending) in enumerate(order):
         equal = [f"{c} = ?" for c, _ in order[:n]]
         params += list(after[:n])
         equal.append(f"{column} {'<' if descending else '>'} ?")
         params.append(after[n])
         alternatives.append("(" + " AND ".join(equal) + ")")
-    return "(" + " OR ".join(alternatives) + ")", params
+    return f"{bound} AND (" + " OR ".join(alternatives) + ")", params
 
 
 def open_store(ledger_recorder: object) -> TableStore:

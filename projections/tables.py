@@ -25,11 +25,16 @@ class Table:
 
     `Table("sales_day", "day", "orders:int revenue:int")`: columns default to text; money is
     kept as int minor units, exact on both databases.
+
+    `indexes` are the secondary orders reports read the table in, each a column list with `-` for
+    descending: `("-created credit_id",)` serves `order=(("created", True), ("credit_id", False))`
+    with or without a LIMIT, so a page costs the same however many rows the table has.
     """
 
     name: str
     key_spec: str
     column_spec: str
+    indexes: tuple[str, ...] = ()
 
     @cached_property
     def key(self) -> tuple[str, ...]:
@@ -43,6 +48,12 @@ class Table:
     @cached_property
     def columns(self) -> tuple[str, ...]:
         return tuple(self.types)
+
+    @cached_property
+    def index_orders(self) -> tuple[tuple[tuple[str, bool], ...], ...]:
+        """Each index as (column, descending) pairs after `conference`."""
+        return tuple(tuple((c.lstrip("-"), c.startswith("-")) for c in spec.split())
+                     for spec in self.indexes)
 
     def blank(self, key: Key) -> Row:
         """A new row with `key` and every value column at its default."""
@@ -175,6 +186,14 @@ class Rows:
         data = self._table(table)
         upserts = [data[k] for k in keys if k in data]
         return upserts, [k for k in keys if k not in data]
+
+    def changed(self, table: Table) -> frozenset[Key]:
+        """The keys changed or deleted since `take_dirty`, left in place (for checkpoints)."""
+        return frozenset(self._dirty.get(table.name, ()))
+
+    def keys(self, table: Table) -> list[Key]:
+        """Every key of `table` held now."""
+        return list(self._table(table))
 
     # Reading (reports over replays) -----------------------------------------------------------
 

@@ -20,7 +20,8 @@ from projections.tables import Row, Rows, Table
 
 CREDITS = Table("credits_credit", "credit_id",
                 "customer_id email amount:int remaining:int status source_order "
-                "applied_to:json note created")
+                "applied_to:json note created",
+                indexes=("-created credit_id", "status -created credit_id"))
 CUSTOMERS = Table("credits_customer", "customer_id", "email credit_ids:json")
 STATUSES = Table("credits_status", "status", "count:int")
 TOTALS = Table("credits_total", "", "count:int issued:int drawn:int outstanding:int expired:int")

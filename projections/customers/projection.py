@@ -18,7 +18,8 @@ from projections.tables import Rows, Table
 
 ORDERS = Table("customers_order", "order_id", "customer_id total:int refunded:int sold:bool")
 CUSTOMERS = Table("customers_customer", "customer_id",
-                  "name email company total_revenue:int order_count:int")
+                  "name email company total_revenue:int order_count:int",
+                  indexes=("-total_revenue customer_id",))
 LEVELS = Table("customers_level", "total_revenue:int", "customers:int")
 TOTALS = Table("customers_total", "", "customers:int total_revenue:int")
 

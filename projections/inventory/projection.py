@@ -28,7 +28,8 @@ PRODUCTS = Table("inventory_product", "product_id",
                  "kind name price:int total_quantity:int is_active:bool available_from "
                  "available_until sort_order:int sold:int")
 ORDERS = Table("inventory_order", "order_id", "lines:json standing:bool")
-HOLDS = Table("inventory_hold", "order_id product_id", "quantity:int expires")
+HOLDS = Table("inventory_hold", "order_id product_id", "quantity:int expires",
+              indexes=("expires",))
 
 
 def instant(moment: datetime) -> str:

@@ -15,7 +15,8 @@ from projections.projection import Projection, handles
 from projections.tables import Row, Rows, Table
 
 POS = Table("purchase_orders_po", "po_id",
-            "reference organization_name status created total:int paid:int credited:int")
+            "reference organization_name status created total:int paid:int credited:int",
+            indexes=("-created po_id", "status -created po_id"))
 STATUS_TOTALS = Table("purchase_orders_status", "status", "count:int total:int")
 METHOD_TOTALS = Table("purchase_orders_method", "method", "count:int total:int")
 TOTALS = Table("purchase_orders_total", "",

@@ -14,7 +14,7 @@ from projections.tables import Rows, Table
 
 ORDERS = Table("sales_order", "order_id",
                "customer_id voucher_code placed_day paid_day total:int subtotal:int "
-               "discount:int sold:bool tickets:json")
+               "discount:int sold:bool tickets:json", indexes=("paid_day order_id",))
 PRODUCTS = Table("sales_product", "product_id", "name")
 DAYS = Table("sales_day", "day",
              "orders:int revenue:int gross:int discount:int with_discount:int new_customers:int")
