@@ -2,18 +2,17 @@
 
 `attendee_summary()` and `attendee_count()` are THE attendee numbers: ROI and the budget divide by
 `attendee_count()`, dashboards show the summary. Pages follow attendee ids, so page N costs the
-same as page 1; the cursor is opaque to callers and a forged or damaged one is a filter error.
+same as page 1 (see `projections.paging`).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from projections.attendees.projection import ATTENDEES, FLOW, PRODUCTS, TOTALS
-from projections.reports import Body, Context, FilterError, Report, key, register, yes_no
+from projections.paging import read_page
+from projections.reports import Body, Context, Report, key, register, yes_no
 from projections.tables import Reader, Row
 
 BY_ID = (("attendee_id", False),)
@@ -55,36 +54,13 @@ def _attendee(row: Row, names: dict[str, str]) -> dict[str, Any]:
             "completed_registration": row["completed"]}
 
 
-def _cursor(attendee_id: str) -> str:
-    text = json.dumps(["attendee", attendee_id]).encode()
-    return base64.urlsafe_b64encode(text).decode("ascii").rstrip("=")
-
-
-def _after(cursor: str) -> str:
-    """The attendee id a cursor from `_cursor` points after."""
-    try:
-        text = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_",
-                                validate=True)
-        kind, attendee_id = json.loads(text)
-    except (ValueError, TypeError):
-        kind = attendee_id = None
-    if kind != "attendee" or not isinstance(attendee_id, str):
-        raise FilterError("cursor", "cursor is not one this report gave out")
-    return attendee_id
-
-
 def build_attendees(reader: Reader, context: Context) -> Body:
     """One page of attendees by id, `next_cursor` for the next (null on the last page)."""
-    limit = context.integer("limit", 100, 1, 1000)
-    cursor = context.params.get("cursor")
-    after = (_after(cursor),) if cursor else None
-    found = reader.many(ATTENDEES, context.conference, where=_where(reader, context),
-                        order=BY_ID, limit=limit + 1, after=after)
-    page = found[:limit]
+    page = read_page(reader, ATTENDEES, context, kind="attendee", order=BY_ID,
+                     where=_where(reader, context))
     names = _ticket_names(reader, context)
-    return {"rows": [_attendee(row, names) for row in page],
-            "next_cursor": _cursor(page[-1]["attendee_id"]) if len(found) > limit else None,
-            "summary": attendee_summary(reader, context)}
+    return {"rows": [_attendee(row, names) for row in page.rows],
+            "next_cursor": page.next_cursor, "summary": attendee_summary(reader, context)}
 
 
 def attendee_csv_rows(reader: Reader, context: Context) -> Iterator[dict[str, Any]]:

@@ -10,35 +10,18 @@ status from the reconciliation read model.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from typing import Any
 
+from projections.paging import read_page
 from projections.reconciliation.projection import ORDERS as MONEY
 from projections.reconciliation.queries import order_line
-from projections.reports import Body, Context, FilterError, Report, key, register
+from projections.reports import Body, Context, Report, key, register
 from projections.sales.projection import ORDERS as SOLD
 from projections.tables import Reader, Row
 
 BY_PAID_DAY = (("paid_day", False), ("order_id", False))
 CSV_BATCH = 500
-
-
-def _cursor(row: Row) -> str:
-    text = json.dumps([row["paid_day"], row["order_id"]]).encode()
-    return base64.urlsafe_b64encode(text).decode("ascii").rstrip("=")
-
-
-def _after(cursor: str) -> tuple[str, str]:
-    """The (paid_day, order_id) a cursor from `_cursor` points after."""
-    try:
-        found = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError:
-        found = None
-    if not (isinstance(found, list) and len(found) == 2 and all(isinstance(v, str) for v in found)):
-        raise FilterError("cursor", "cursor is not one this report gave out")
-    return found[0], found[1]
 
 
 def _lines(reader: Reader, context: Context, sold: list[Row]) -> list[dict[str, Any]]:
@@ -57,15 +40,10 @@ def _line(context: Context, sold: Row, order: Row) -> dict[str, Any]:
 
 def build_orders(reader: Reader, context: Context) -> Body:
     """One page of the orders paid in the date range, and `next_cursor` for the next."""
-    limit = context.integer("limit", 100, 1, 1000)
-    cursor = context.params.get("cursor")
-    found = reader.many(SOLD, context.conference, where={"paid_day": context.days},
-                        order=BY_PAID_DAY, limit=limit + 1,
-                        after=_after(cursor) if cursor else None)
-    page = found[:limit]
+    page = read_page(reader, SOLD, context, kind="order", order=BY_PAID_DAY,
+                     where={"paid_day": context.days})
     return {"date_from": context.days.low, "date_until": context.days.high,
-            "rows": _lines(reader, context, page),
-            "next_cursor": _cursor(page[-1]) if len(found) > limit else None}
+            "rows": _lines(reader, context, page.rows), "next_cursor": page.next_cursor}
 
 
 def order_csv_rows(reader: Reader, context: Context) -> Iterator[dict[str, Any]]:

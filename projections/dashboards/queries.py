@@ -44,7 +44,7 @@ from projections.sales.queries import (
     build_sales,
 )
 from projections.sales.queries import totals as sales_totals
-from projections.speakers.queries import build_speakers
+from projections.speakers.queries import speaker_summary
 from projections.tables import Reader
 from projections.vouchers.queries import build_vouchers, voucher_summary
 
@@ -97,7 +97,7 @@ def build_dashboard(reader: Reader, context: Context) -> Body:
         "payments_by_method": payments_by_method(reader, context),
         "vouchers": voucher_summary(reader, context),
         "voucher_redemption": vouchers,
-        "speakers": build_speakers(reader, context)["summary"],
+        "speakers": speaker_summary(reader, context),
         "flow": zero_filled(build_flow(reader, recent)["rows"], days,
                             {"registrations": 0, "cancellations": 0, "net": 0}),
         "budget": budget_figures(reader, context),

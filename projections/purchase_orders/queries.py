@@ -6,7 +6,8 @@ invoiced POs (not draft, not cancelled): po_revenue − po_collected = po_outsta
 because both sides are Σ balance_due.
 
 Filters `status` and `date_from`/`date_until` (the PO's created day) narrow the rows only; the
-summary always covers every PO of the conference.
+summary always covers every PO of the conference. The JSON rows come a page at a time (`limit` +
+`cursor`, as `attendees`); the CSV streams every matching PO.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ledger.purchase_orders import METHODS, STATUSES
+from projections.paging import read_page
 from projections.purchase_orders.projection import METHOD_TOTALS, POS, STATUS_TOTALS, TOTALS
 from projections.reports import Body, Context, Report, key, register
 from projections.tables import Reader, Row, Table
@@ -53,14 +55,21 @@ def _count_totals(reader: Reader, context: Context, table: Table, column: str,
             for name, row in sums.items()}
 
 
-def _po_rows(reader: Reader, context: Context) -> Iterator[dict[str, Any]]:
+def _where(context: Context) -> dict[str, Any]:
+    """The conditions of the filters, checked before any row is read (so a bad one fails the
+    request, not a CSV halfway through)."""
     where: dict[str, Any] = {"created": context.days}
     status = context.choice("status", STATUSES)
     if status is not None:
         where["status"] = status
-    # Filters are checked before streaming starts, so a bad one fails the request, not the CSV.
-    return (_po_row(context, po)
-            for po in reader.stream(POS, context.conference, where=where, order=NEWEST_FIRST))
+    return where
+
+
+def _po_rows(reader: Reader, context: Context) -> Iterator[dict[str, Any]]:
+    """Every PO matching the filters, newest first, streamed (paging does not apply)."""
+    return (_po_row(context, po) for po in reader.stream(POS, context.conference,
+                                                         where=_where(context),
+                                                         order=NEWEST_FIRST))
 
 
 def _po_row(context: Context, po: Row) -> dict[str, Any]:
@@ -73,7 +82,10 @@ def _po_row(context: Context, po: Row) -> dict[str, Any]:
 
 
 def build_purchase_orders(reader: Reader, context: Context) -> Body:
-    return {"rows": list(_po_rows(reader, context)), "summary": po_summary(reader, context)}
+    """One page of POs, newest first, `next_cursor` for the next, and the summary of all."""
+    page = read_page(reader, POS, context, kind="po", order=NEWEST_FIRST, where=_where(context))
+    return {"rows": [_po_row(context, po) for po in page.rows], "next_cursor": page.next_cursor,
+            "summary": po_summary(reader, context)}
 
 
 register(Report("purchase-orders", READS, build_purchase_orders,
@@ -82,5 +94,5 @@ register(Report("purchase-orders", READS, build_purchase_orders,
                  ("Total", key("total")), ("Paid", key("total_paid")),
                  ("Credited", key("total_credited")), ("Balance Due", key("balance_due")),
                  ("Created", key("created"))),
-                csv_rows=_po_rows, filters=("date_from", "date_until", "status"),
+                csv_rows=_po_rows, filters=("date_from", "date_until", "status", "limit", "cursor"),
                 role="finance"))

@@ -86,3 +86,31 @@ def test_credits_can_be_filtered_by_status(books) -> None:
     with pytest.raises(FilterError):
         reports()["credits"].rows_for_csv(SqlReader(books.store.database),
                                           books.context(status="spent"))
+
+
+def test_credits_page_newest_first_with_a_cursor(books) -> None:
+    record_money_story(books)
+    # Given pages of two credits: the two newest, then the last, with no cursor after it
+    first = books.report("credits", limit="2")
+    second = books.report("credits", limit="2", cursor=first["next_cursor"])
+    assert [r["credit_id"] for r in first["rows"]] == ["c-gw2", "c-refund"]
+    assert [r["credit_id"] for r in second["rows"]] == ["c-gw"]
+    assert second["next_cursor"] is None
+    # the summary covers every credit on every page
+    assert first["summary"]["count"] == second["summary"]["count"] == 3
+    # And the CSV export ignores paging: it streams every credit
+    lines = reports()["credits"].rows_for_csv(SqlReader(books.store.database),
+                                              books.context(limit="1"))
+    assert [line["credit_id"] for line in lines] == ["c-gw2", "c-refund", "c-gw"]
+
+
+def test_credits_cursor_keeps_the_status_filter_and_refuses_a_foreign_cursor(books) -> None:
+    record_money_story(books)
+    first = books.report("credits", limit="1", status="available")
+    assert [r["credit_id"] for r in first["rows"]] == ["c-gw2"]
+    assert first["next_cursor"] is None
+    # A cursor from another report's order is not one this report gave out
+    orders_cursor = books.report("orders", limit="1")["next_cursor"]
+    assert orders_cursor is not None
+    with pytest.raises(FilterError):
+        books.report("credits", cursor=orders_cursor)

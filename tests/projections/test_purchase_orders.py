@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from projections.catalogue import reports
 from projections.purchase_orders.queries import po_money
 from projections.reports import FilterError
 from projections.store import SqlReader
@@ -103,6 +104,23 @@ def test_rows_filter_by_created_day_in_conference_timezone(books) -> None:
     assert [r["po_id"] for r in books.report("purchase-orders")["rows"]] == ["po2", "po1"]
     # And the summary still covers every PO
     assert found["summary"]["total_pos"] == 2
+
+
+def test_rows_page_newest_first_within_the_filters_and_the_csv_streams_all(books) -> None:
+    # Given six POs created the same day (newest first, ties by PO id)
+    books.record(*six_statuses())
+    first = books.report("purchase-orders", limit="4")
+    second = books.report("purchase-orders", limit="4", cursor=first["next_cursor"])
+    ids = [r["po_id"] for r in first["rows"] + second["rows"]]
+    assert ids == sorted(ids) and len(ids) == 6
+    assert second["next_cursor"] is None
+    # A status filter pages within its POs; the summary always covers all six
+    paid = books.report("purchase-orders", limit="1", status="paid")
+    assert ([r["po_id"] for r in paid["rows"]], paid["next_cursor"]) == (["po-paid"], None)
+    assert paid["summary"]["total_pos"] == 6
+    lines = reports()["purchase-orders"].rows_for_csv(SqlReader(books.store.database),
+                                                      books.context(limit="1"))
+    assert [line["po_id"] for line in lines] == ids
 
 
 def test_credit_note_on_a_draft_counts_once_the_po_is_sent(books) -> None:
