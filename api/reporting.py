@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -78,8 +79,12 @@ class Answer:
                 "generated_at": datetime.now(UTC).isoformat()}
 
     def body(self) -> Body:
+        """The answer, its live tables read in one transaction (replays read memory)."""
+        reading = (self.reader.in_one_transaction() if isinstance(self.reader, SqlReader)
+                   else nullcontext(self.reader))
         try:
-            return {**self.meta(), **self.report.build(self.reader, self.context)}
+            with reading as reader:
+                return {**self.meta(), **self.report.build(reader, self.context)}
         except FilterError as error:
             raise _bad(error.parameter, str(error)) from None
 

@@ -5,11 +5,12 @@ position in one transaction, and read by the API through the same `Reader` inter
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
-from projections.db import Database
+from projections.db import Database, Reads
 from projections.tables import Key, Range, Row, Rows, Table
 
 TRACKING_PREFIX = "projection:"
@@ -106,11 +107,25 @@ class TableStore:
         return f"DELETE FROM {table.name} WHERE " + " AND ".join(f"{c} = ?" for c in table.key)
 
 
+class Queries(Protocol):
+    """Where a `SqlReader` runs its SELECTs: a `Database`, or one of its read transactions."""
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def reading(self) -> AbstractContextManager[Reads]: ...
+
+
 class SqlReader:
     """Reads live read-model rows with indexed, bounded queries."""
 
-    def __init__(self, database: Database):
+    def __init__(self, database: Queries):
         self.database = database
+
+    @contextmanager
+    def in_one_transaction(self) -> Iterator[SqlReader]:
+        """A reader whose every query runs in one read transaction (one report's answer)."""
+        with self.database.reading() as reads:
+            yield SqlReader(reads)
 
     def one(self, table: Table, *key: Any) -> Row | None:
         condition = " AND ".join(f"{c} = ?" for c in table.key)

@@ -1,0 +1,47 @@
+"""Answering a report: a live answer reads all its tables in one read transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from api.auth import Principal
+from api.projectors import ProjectorService
+from api.reporting import prepare
+from api.services import Services
+from projections.catalogue import reports
+from projections.store import SqlReader
+from tests.factories import configure_conference, define_ticket, pay, place_order
+
+ADMIN = Principal("test", "admin", None)
+
+
+@pytest.mark.parametrize("name", ["financial", "dashboard", "credits"])
+def test_a_live_report_body_reads_in_one_transaction(services: Services, name: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    services.record("pycon", [configure_conference(), define_ticket(), place_order(), pay()],
+                    now=datetime(2026, 10, 15, tzinfo=UTC))
+    projectors = ProjectorService(services.ledger)
+    projectors.projector.open()
+    projectors.projector.catch_up()
+    answer = prepare(services, "pycon", name, {}, ADMIN)
+    opened = []
+    transaction = services.database.transaction
+
+    @contextmanager
+    def counted(**options: Any) -> Iterator[Any]:
+        opened.append(options)
+        with transaction(**options) as cursor:
+            yield cursor
+
+    monkeypatch.setattr(services.database, "transaction", counted)
+    body = answer.body()
+    # one read-only transaction for the whole body, however many tables the report reads
+    assert opened == [{"commit": False}]
+    monkeypatch.undo()
+    built = reports()[name].build(SqlReader(services.database), answer.context)
+    assert {key: body[key] for key in built} == built
