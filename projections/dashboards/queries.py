@@ -46,7 +46,7 @@ from projections.sales.queries import (
 from projections.sales.queries import totals as sales_totals
 from projections.speakers.queries import speaker_summary
 from projections.tables import Reader
-from projections.vouchers.queries import build_vouchers, voucher_summary
+from projections.vouchers.queries import build_vouchers
 
 WINDOW_DAYS = 30
 RECENT_ORDERS = 20
@@ -86,7 +86,7 @@ def build_dashboard(reader: Reader, context: Context) -> Body:
     last 30 days of registrations and revenue, and the budget."""
     recent, days = window(context)
     attendees = attendee_summary(reader, context)
-    vouchers = build_vouchers(reader, context)["rows"][:TOP_VOUCHERS]
+    vouchers = build_vouchers(reader, context)
     return {
         "window": {"date_from": days[0], "date_until": days[-1]},
         "attendees": attendees,
@@ -95,8 +95,8 @@ def build_dashboard(reader: Reader, context: Context) -> Body:
         "inventory": inventory_rows(reader, context),
         "orders_by_status": orders_by_status(reader, context),
         "payments_by_method": payments_by_method(reader, context),
-        "vouchers": voucher_summary(reader, context),
-        "voucher_redemption": vouchers,
+        "vouchers": vouchers["summary"],
+        "voucher_redemption": vouchers["rows"][:TOP_VOUCHERS],
         "speakers": speaker_summary(reader, context),
         "flow": zero_filled(build_flow(reader, recent)["rows"], days,
                             {"registrations": 0, "cancellations": 0, "net": 0}),

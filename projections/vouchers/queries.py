@@ -29,15 +29,12 @@ def _vouchers(reader: Reader, context: Context) -> list[tuple[Row, int]]:
 
 
 def _summary(context: Context, vouchers: list[tuple[Row, int]]) -> dict[str, Any]:
+    """{total, active, used, total_revenue_impact}: THE voucher summary (the dashboard shows
+    the vouchers report's)."""
     return {"total": len(vouchers),
             "active": sum(1 for voucher, _ in vouchers if voucher["is_active"]),
             "used": sum(1 for voucher, _ in vouchers if voucher["times_used"] > 0),
             "total_revenue_impact": context.money(sum(impact for _, impact in vouchers))}
-
-
-def voucher_summary(reader: Reader, context: Context) -> dict[str, Any]:
-    """{total, active, used, total_revenue_impact}: THE voucher summary dashboards show."""
-    return _summary(context, _vouchers(reader, context))
 
 
 def _voucher_row(context: Context, voucher: Row, impact: int) -> dict[str, Any]:
