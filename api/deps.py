@@ -7,7 +7,7 @@ and, on routes with a `{slug}`, its conference (403). The check never looks the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -20,8 +20,9 @@ from api.services import Services
 _bearer = HTTPBearer(auto_error=False, description="a Confledger token")
 
 
-def get_services(request: Request) -> Services:
-    """The services the application was created with."""
+async def get_services(request: Request) -> Services:
+    """The services the application was created with (async: a sync dependency costs a thread
+    hop per request)."""
     services: Services = request.app.state.services
     return services
 
@@ -43,10 +44,10 @@ def authenticate(services: ServicesDep, credentials: Credentials) -> Principal:
 Caller = Annotated[Principal, Depends(authenticate)]
 
 
-def require(role: str) -> Callable[[Request, Principal], Principal]:
+def require(role: str) -> Callable[[Request, Principal], Awaitable[Principal]]:
     """A dependency admitting tokens whose role includes `role` and that reach the `{slug}`."""
 
-    def check(request: Request, principal: Caller) -> Principal:
+    async def check(request: Request, principal: Caller) -> Principal:
         slug = request.path_params.get("slug")
         if not principal.may(role) or (slug is not None and not principal.covers(slug)):
             raise Forbidden()

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -45,7 +45,13 @@ class IngestFailed(RuntimeError):
     """Raised when the API refuses a request the benchmark expected it to accept."""
 
 
-def post(client: httpx.Client, slug: str, body: Any, media_type: str) -> float:
+class Poster(Protocol):
+    """An HTTP client that can post (httpx's, or the benchmark's lighter keep-alive one)."""
+
+    def post(self, url: str, *, content: bytes, headers: dict[str, str]) -> Any: ...
+
+
+def post(client: Poster, slug: str, body: Any, media_type: str) -> float:
     """POST events; return the request's seconds; raise IngestFailed unless 200/201."""
     content = json.dumps(body).encode()
     started = time.perf_counter()
@@ -69,7 +75,7 @@ def ingest_batches(client: httpx.Client, slug: str, events: Sequence[Event], siz
     return Ingest(len(events), time.perf_counter() - started, Latency.of(seconds))
 
 
-def ingest_concurrently(clients: Sequence[httpx.Client], slug: str,
+def ingest_concurrently(clients: Sequence[Poster], slug: str,
                         events: Sequence[Event],
                         advance: Callable[[int], None] = lambda _n: None) -> Ingest:
     """Record the catalogue, then post every other event alone, one client thread per share."""

@@ -87,7 +87,7 @@ def middle_of_sales(events: list[Event]) -> str:
 def _single_events(server: ApiServer, options: Options, now: datetime,
                    phases: Phases) -> Ingest:
     events = conference(SINGLE, options.single_events, options, now)
-    clients = [server.client() for _ in range(options.clients)]
+    clients = [server.light_client() for _ in range(options.clients)]
     try:
         return ingest_concurrently(clients, SINGLE, events, advance=phases.bar(
             f"ingest, single events from {options.clients} clients", len(events)))
