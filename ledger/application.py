@@ -25,6 +25,7 @@ from ledger.commands import HANDLERS, references
 from ledger.commit import GroupCommit, Pending
 from ledger.conference import Conference
 from ledger.errors import IdempotencyConflict, InvalidEvent, LedgerError, UnknownConference
+from ledger.histories import Histories, HistoryLost
 
 FUTURE_TOLERANCE = timedelta(hours=24)
 EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
@@ -45,8 +46,10 @@ class Books:
 class IntakeIndex(Protocol):
     """What the event recorder tells the ledger beyond the library's interface."""
 
-    def read_books(self, keys: list[tuple[str, str]], ids: list[UUID]) -> Books:
-        """The books as they stand for a batch with these keys and aggregates, in one read."""
+    def read_books(self, keys: list[tuple[str, str]], ids: list[UUID],
+                   after: dict[UUID, int]) -> Books:
+        """The books as they stand for a batch with these keys and aggregates, in one read: the
+        stored events of each aggregate after its version in `after` (all of them if absent)."""
 
 
 @dataclass
@@ -119,6 +122,8 @@ class Ledger(Application):
     def __init__(self, env: dict[str, str] | None = None):
         super().__init__(env)
         self._commits = GroupCommit(self.save)
+        self._histories = Histories(
+            lambda stored: cast(LedgerAggregate.Event, self.mapper.to_domain_event(stored)))
 
     def record(self, slug: str, raw_events: list[Any], *, now: datetime) -> Receipt:
         """Record a batch atomically; raise BatchRefused listing every bad event."""
@@ -128,7 +133,7 @@ class Ledger(Application):
                 time.sleep(random.uniform(0, 0.005 * 2 ** attempt))  # jitter: let others finish
             try:
                 return self._record_once(slug, parsed, invalid)
-            except (IntegrityError, BooksMoved):
+            except (IntegrityError, BooksMoved, HistoryLost):
                 continue  # someone recorded first: check again against the new state
         raise LedgerBusy(f"batch lost {CONFLICT_RETRIES} races to concurrent writers")
 
@@ -173,10 +178,11 @@ class Ledger(Application):
         """Check the well-formed events against the books; refuse the batch listing every bad
         event (malformed ones included), or save it."""
         ids = {i for p in parsed for i in references(slug, p.envelope.type, p.data)}
+        after = self._histories.versions(ids)
         books = cast(IntakeIndex, self.recorder).read_books(sorted({p.key for p in parsed}),
-                                                            sorted(ids))
+                                                            sorted(ids), after)
         head, known = books.head, books.known
-        batch = Batch(slug, self.repository.get, self._aggregates(ids, books.stored))
+        batch = Batch(slug, self.repository.get, self._histories.rebuild(ids, books.stored, after))
         errors: list[EventError] = list(invalid)
         verdicts: list[Verdict] = []
         first: dict[tuple[str, str], Verdict] = {}
@@ -222,16 +228,6 @@ class Ledger(Application):
         HANDLERS[incoming.envelope.type](batch, incoming.data)
         batch.end()
         return Verdict(incoming, True)
-
-    def _aggregates(self, ids: set[UUID], stored_events: list[StoredEvent]
-                    ) -> dict[UUID, LedgerAggregate | None]:
-        """The aggregates `ids` rebuilt from their stored events (None for those not created)."""
-        loaded: dict[UUID, LedgerAggregate | None] = dict.fromkeys(ids)
-        for stored in stored_events:
-            event = cast(LedgerAggregate.Event, self.mapper.to_domain_event(stored))
-            aggregate_id = cast(UUID, stored.originator_id)
-            loaded[aggregate_id] = cast(LedgerAggregate, event.mutate(loaded[aggregate_id]))
-        return loaded
 
     def _save(self, slug: str, batch: Batch, verdicts: list[Verdict]) -> Receipt:
         """Save the batch's new events (with whatever else is being saved right now)."""

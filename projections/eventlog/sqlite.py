@@ -28,19 +28,25 @@ class LedgerRecorder(SQLiteApplicationRecorder):
         chain.write_side_rows(c, "?", ids, stored_events, kwargs)
         return ids
 
-    def read_books(self, keys: list[tuple[str, str]], ids: list[UUID]) -> Books:
-        """The head, the keys already recorded, and the stored events of `ids`: one read."""
+    def read_books(self, keys: list[tuple[str, str]], ids: list[UUID],
+                   after: dict[UUID, int]) -> Books:
+        """The head, the keys already recorded, and the stored events of `ids` after the versions
+        in `after`: one read."""
         with self.datastore.transaction(commit=False) as c:
             head = self._max_notification_id(c) or 0
-            return Books(head, self._find_keys(c, keys), self._select_events_of(c, ids))
+            return Books(head, self._find_keys(c, keys), self._select_events_of(c, ids, after))
 
-    def _select_events_of(self, c: SQLiteCursor, ids: list[UUID]) -> list[StoredEvent]:
+    def _select_events_of(self, c: SQLiteCursor, ids: list[UUID],
+                          after: dict[UUID, int]) -> list[StoredEvent]:
         found: list[StoredEvent] = []
         for start in range(0, len(ids), _FIND_CHUNK):
-            chunk = [i.hex for i in ids[start:start + _FIND_CHUNK]]
-            c.execute(f"SELECT * FROM {self.events_table_name} WHERE originator_id IN "
-                      f"({', '.join('?' for _ in chunk)}) "
-                      "ORDER BY originator_id, originator_version", chunk)
+            chunk = ids[start:start + _FIND_CHUNK]
+            pairs = ", ".join("(?, ?)" for _ in chunk)
+            c.execute(f"WITH wanted(id, after) AS (VALUES {pairs}) SELECT e.* FROM wanted "
+                      f"JOIN {self.events_table_name} e ON e.originator_id = wanted.id "
+                      "AND e.originator_version > wanted.after "
+                      "ORDER BY e.originator_id, e.originator_version",
+                      [part for i in chunk for part in (i.hex, after.get(i, 0))])
             found += [StoredEvent(originator_id=UUID(row["originator_id"]),
                                   originator_version=row["originator_version"],
                                   topic=row["topic"], state=row["state"])

@@ -1,0 +1,62 @@
+"""Kept histories: a batch decodes only new events, yet always checks against the stored books,
+including what another process recorded since."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from ledger.application import BatchRefused, Ledger
+from ledger.base import entity_id
+from ledger.conference import Conference
+from ledger.histories import Histories, HistoryLost
+from tests.factories import Event, configure_conference, define_ticket, line, pay, place_order
+
+NOW = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
+
+
+def test_a_batch_reads_only_the_events_after_what_it_keeps(ledger: Ledger) -> None:
+    # Given a configured conference with a ticket, checked once
+    ledger.record("pycon", [configure_conference(), define_ticket()], now=NOW)
+    ledger.record("pycon", [place_order(order_id="o1")], now=NOW)
+    conference = entity_id("pycon", Conference.kind, "pycon")
+    # When the next batch refers to the conference again
+    reads: list[dict[object, int]] = []
+    recorder = ledger.recorder
+    read_books = recorder.read_books  # type: ignore[attr-defined]
+    recorder.read_books = lambda keys, ids, after: reads.append(after) or read_books(  # type: ignore[attr-defined]
+        keys, ids, after)
+    ledger.record("pycon", [place_order(order_id="o2")], now=NOW)
+    # Then the books were read after the kept version of the conference (its two events)
+    assert reads[0][conference] == 2
+
+
+def test_events_recorded_by_another_process_are_seen(ledger: Ledger) -> None:
+    # Given this process keeps the conference's history (no ticket "vip" yet)
+    ledger.record("pycon", [configure_conference(), define_ticket()], now=NOW)
+    ledger.record("pycon", [place_order(order_id="o1")], now=NOW)
+    with pytest.raises(BatchRefused):
+        ledger.record("pycon", [vip_order()], now=NOW)
+    # When another process (another Ledger on the same store) defines "vip"
+    other = Ledger(env=dict(ledger.env))
+    try:
+        other.record("pycon", [define_ticket(product_id="vip", name="VIP")], now=NOW)
+    finally:
+        other.close()
+    # Then this process accepts an order for it, and pays it against the stored order
+    receipt = ledger.record("pycon", [vip_order()], now=NOW)
+    assert receipt.recorded == 1
+    assert ledger.record("pycon", [pay(order_id="o2")], now=NOW).recorded == 1
+
+
+def vip_order() -> Event:
+    return place_order(order_id="o2", lines=[line(product_id="vip", unit_price="450.00")])
+
+
+def test_a_history_dropped_meanwhile_is_reported_not_guessed() -> None:
+    histories = Histories(decode=lambda stored: stored, size=1)  # type: ignore[arg-type,return-value]
+    # Given the books were read after version 3 of an aggregate no longer kept
+    with pytest.raises(HistoryLost):
+        histories.rebuild([entity_id("c", "order", "o1")], [],
+                          {entity_id("c", "order", "o1"): 3})
