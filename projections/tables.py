@@ -131,6 +131,9 @@ class Reader(Protocol):
     def stream(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
                order: tuple[tuple[str, bool], ...] = ()) -> Iterator[Row]: ...
 
+    def sums(self, table: Table, conference: str, column: str, *, by: str,
+             where: dict[str, Any] | None = None) -> dict[Any, int]: ...
+
 
 class Rows:
     """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`."""
@@ -218,6 +221,15 @@ class Rows:
         for column, descending in reversed(order or tuple((c, False) for c in table.key[1:])):
             found.sort(key=partial(_sort_key, column), reverse=descending)
         return iter(found)
+
+
+    def sums(self, table: Table, conference: str, column: str, *, by: str,
+             where: dict[str, Any] | None = None) -> dict[Any, int]:
+        """Σ `column` of the matching rows per value of `by` (values without rows absent)."""
+        found: dict[Any, int] = {}
+        for row in self.stream(table, conference, where=where, order=((by, False),)):
+            found[row[by]] = found.get(row[by], 0) + row[column]
+        return found
 
 
 def _matches(value: Any, wanted: Any) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from projections.inventory.projection import HOLDS, PRODUCTS, instant
@@ -20,14 +21,15 @@ RANK = {kind: n for n, kind in enumerate(KINDS)}
 
 
 def reserved(reader: Reader, context: Context) -> dict[str, int]:
-    """Product id → quantity held by pending orders whose hold is open at `context.now`."""
-    now = instant(context.now)
-    holds = [*reader.many(HOLDS, context.conference, where={"expires": None}),
-             *reader.many(HOLDS, context.conference, where={"expires": Range(now, None)})]
+    """Product id → quantity held by pending orders whose hold is open at `context.now`:
+    without an expiry, or expiring after now (the first instant text after now, as instants
+    are fixed-width text)."""
+    after_now = instant(context.now + timedelta(microseconds=1))
     found: dict[str, int] = defaultdict(int)
-    for hold in holds:
-        if hold["expires"] is None or hold["expires"] > now:
-            found[hold["product_id"]] += hold["quantity"]
+    for where in ({"expires": None}, {"expires": Range(after_now, None)}):
+        for product_id, quantity in reader.sums(HOLDS, context.conference, "quantity",
+                                                by="product_id", where=where).items():
+            found[product_id] += quantity
     return dict(found)
 
 

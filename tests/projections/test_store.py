@@ -8,7 +8,7 @@ import pytest
 
 from projections.db import Database
 from projections.store import SqlReader, TableStore
-from projections.tables import Range, Table
+from projections.tables import Range, Rows, Table
 
 NOTES = Table("test_note", "note_id", "created kind size:int",
               indexes=("-created note_id", "kind -created note_id"))
@@ -72,3 +72,15 @@ def test_keyset_pages_match_a_full_sort(store: TableStore) -> None:
     within = reader.many(NOTES, "pycon", where={"created": Range("2026-10-02", "2026-10-03")},
                          order=NEWEST_FIRST, limit=2, after=("2026-10-03", "n2"))
     assert [r["note_id"] for r in within] == ["n7", "n1"]
+
+
+def test_sums_per_value_agree_between_the_database_and_memory(store: TableStore) -> None:
+    live = SqlReader(store.database)
+    memory = Rows()
+    memory.load(NOTES, live.many(NOTES, "pycon"))
+    where = {"created": Range("2026-10-02", None)}
+    found = live.sums(NOTES, "pycon", "size", by="kind", where=where)
+    # n1..n11 without n5 and n10 (created Oct 1): even sizes are kind a, odd ones b
+    assert found == memory.sums(NOTES, "pycon", "size", by="kind", where=where) == {
+        "a": 2 + 4 + 6 + 8, "b": 1 + 3 + 7 + 9 + 11}
+    assert live.sums(NOTES, "pycon", "size", by="kind", where={"kind": "c"}) == {}
