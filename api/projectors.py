@@ -14,6 +14,7 @@ from typing import Any, cast
 from ledger.application import Ledger
 from ledger.base import LedgerAggregate
 from projections.catalogue import projection_classes
+from projections.checkpoints import CheckpointStore
 from projections.runner import Projector, ProjectorThread
 from projections.store import TableStore, open_store
 
@@ -37,6 +38,7 @@ def create_read_models(ledger: Ledger) -> None:
     """Create every read model's tables and the tracking table (the migrate step), so reports
     answer (empty) before any projector has run."""
     store = open_store(ledger.recorder)
+    CheckpointStore(store.database).create()
     for projection in projections_named():
         store.create(projection.all_tables)
 

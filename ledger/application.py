@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol, cast
 from uuid import UUID
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, Recording, StoredEvent
 
 from ledger import intake, schemas
 from ledger.base import LedgerAggregate
@@ -136,6 +136,13 @@ class Ledger(Application):
             except (IntegrityError, BooksMoved, HistoryLost):
                 continue  # someone recorded first: check again against the new state
         raise LedgerBusy(f"batch lost {CONFLICT_RETRIES} races to concurrent writers")
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Every save also hands the recorder each event's effective and recorded times, which
+        it keeps beside the log so as-of replays can pick events without decoding them all."""
+        events = cast(list[LedgerAggregate.Event], processing_event.events)
+        processing_event.saved_kwargs["times"] = [(e.effective_at, e.timestamp) for e in events]
+        return super()._record(processing_event)
 
     def conference(self, slug: str) -> Conference | None:
         """The configured conference `slug`, or None."""

@@ -75,6 +75,36 @@ class EventLog:
             f"SELECT {self.position}, originator_id, originator_version, topic, state "
             f"FROM {self.events} WHERE originator_id = ? ORDER BY originator_version", [key])
 
+    def span(self, conference: str, after: int,
+             upto: int) -> tuple[int | None, int, int, int]:
+        """Over `conference`'s events in (after, upto]: the last position, the latest effective
+        and recorded times (epoch microseconds), and how many were linked without times."""
+        found = self.database.query(
+            f"SELECT MAX(position) AS last, MAX(effective_at) AS effective, MAX(recorded_at) AS "
+            f"recorded, SUM(CASE WHEN effective_at IS NULL OR recorded_at IS NULL THEN 1 ELSE 0 "
+            f"END) AS untimed FROM {CHAIN_TABLE} "
+            "WHERE conference = ? AND position > ? AND position <= ?", [conference, after, upto])
+        last, effective, recorded, untimed = found[0]
+        return last, int(effective or 0), int(recorded or 0), int(untimed or 0)
+
+    def timeline(self, conference: str, after: int, limit: int, *, stop: int | None,
+                 effective: int | None, recorded: int | None) -> list[Notification]:
+        """`conference`'s stored events after `after` (through `stop`) whose times in the
+        timeline pass the cut-offs (epoch microseconds) or are unknown, in position order."""
+        clauses, params = ["c.conference = ?", "c.position > ?"], [conference, after]
+        if stop is not None:
+            clauses.append("c.position <= ?")
+            params.append(stop)
+        for column, bound in (("effective_at", effective), ("recorded_at", recorded)):
+            if bound is not None:
+                clauses.append(f"(c.{column} <= ? OR c.{column} IS NULL)")
+                params.append(bound)
+        found = self.database.query(
+            f"SELECT c.position, e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM {CHAIN_TABLE} c JOIN {self.events} e ON e.{self.position} = c.position "
+            f"WHERE {' AND '.join(clauses)} ORDER BY c.position LIMIT ?", [*params, limit])
+        return [_stored(*row) for row in found]
+
     def head(self, conference: str, position: int) -> str | None:
         found = self.database.query(
             f"SELECT hash FROM {CHAIN_TABLE} WHERE conference = ? AND position <= ? "

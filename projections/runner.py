@@ -9,6 +9,9 @@ projection's new position in ONE database transaction. A crash before the commit
 SQLite has no subscriptions, so projectors poll; `wake()` (called after each save in the same
 process) cuts the wait. The library's tracking table rejects an old or repeated position, so two
 processes running the same projection cannot both apply a page: the loser reloads and goes on.
+
+After a flush, the projector checkpoints its read models' state for as-of replays (see
+`checkpoints`); a read model that starts from nothing has its old checkpoints dropped.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from datetime import UTC, datetime
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
+from projections.audit import EventLog
+from projections.checkpoints import Checkpointer, CheckpointStore
 from projections.projection import Projection
 from projections.store import TableStore
 from projections.tables import Rows
@@ -43,19 +48,26 @@ class Lane:
 class Projector:
     """Runs `projections` from the ledger's event log into their read-model tables."""
 
-    def __init__(self, ledger: Application, store: TableStore, projections: Sequence[Projection]):
+    def __init__(self, ledger: Application, store: TableStore, projections: Sequence[Projection],
+                 checkpoint_every: int | None = None):
         self.ledger = ledger
         self.store = store
         self.lanes = [Lane(p) for p in projections]
+        self.checkpoints = Checkpointer(CheckpointStore(store.database), EventLog(ledger.recorder),
+                                        checkpoint_every)
         self.last_error: str | None = None
         self._topics = frozenset().union(*(p.topics for p in projections))
 
     def open(self) -> None:
         """Create tables if needed and load rows and positions from storage."""
+        self.checkpoints.store.create()
+        self.checkpoints.reset()
         for lane in self.lanes:
             self.store.create(lane.projection.all_tables)
             self.store.load(lane.projection.all_tables, lane.rows)
             lane.position = self.store.position(lane.projection.name)
+            if lane.position == 0:  # rebuilt or new: checkpoints of older code would mislead
+                self.checkpoints.store.drop(lane.projection.name)
 
     @property
     def position(self) -> int:
@@ -71,12 +83,15 @@ class Projector:
             if notification.topic not in self._topics:
                 continue
             event = self.ledger.mapper.to_domain_event(notification)
+            self.checkpoints.count(event.conference)  # type: ignore[attr-defined]
             for lane in self.lanes:
                 if notification.id > lane.position:
                     lane.projection.apply(event, lane.rows)  # type: ignore[arg-type]
         last = page[-1].id
         work = [(lane.projection.name, lane.projection.all_tables, lane.rows, last)
                 for lane in self.lanes if last > lane.position]
+        for lane in self.lanes:
+            self.checkpoints.note(lane.projection, lane.rows)
         try:
             self.store.flush(work)
         except IntegrityError:
@@ -85,6 +100,8 @@ class Projector:
             return len(page)
         for lane in self.lanes:
             lane.position = max(lane.position, last)
+        self.checkpoints.write([(lane.projection, lane.rows) for lane in self.lanes
+                                if lane.position == last], last)
         return len(page)
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:

@@ -1,14 +1,21 @@
-"""The per-conference SHA-256 hash chain and the idempotency keys, kept beside the event log.
+"""The per-conference SHA-256 hash chain, the timeline and the idempotency keys, kept beside the
+event log.
 
 Each stored event is linked to the one before it in its conference: its hash covers the previous
 hash, its position and the exact stored bytes (aggregate id, version, topic, state). Editing any
 stored row, or a link, breaks the chain at that position, which `verify` reports.
+
+Each link also carries its event's effective and recorded times (epoch microseconds, compared the
+same way on both databases): the timeline. An as-of replay selects the positions it needs from it
+without decoding every event of the log. Links written before the timeline existed have NULL
+times; replays decode those events and check them.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from eventsourcing.persistence import StoredEvent
@@ -17,6 +24,14 @@ GENESIS = "0" * 64
 KnownKeys = dict[tuple[str, str], tuple[str, int]]  # (source, id) -> (digest, position)
 KEYS_TABLE = "confledger_intake_keys"
 CHAIN_TABLE = "confledger_chain"
+TIMELINE_COLUMNS = ("effective_at", "recorded_at")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(moment: datetime) -> int:
+    """`moment` as whole microseconds since 1970 UTC: exact, and ordered like the datetimes."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def link(prev_hash: str, position: int, event: StoredEvent) -> str:
@@ -39,7 +54,8 @@ class Cursor(Protocol):
 
 def write_side_rows(cursor: Cursor, mark: str, ids: Sequence[int],
                     stored: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
-    """Write the batch's idempotency keys and chain links in the events' own transaction."""
+    """Write the batch's idempotency keys and chain links (with the events' times, from the
+    `times` keyword: (effective_at, recorded_at) per event) in the events' own transaction."""
     conference = kwargs.get("conference")
     if conference is None:
         return
@@ -56,14 +72,17 @@ def write_side_rows(cursor: Cursor, mark: str, ids: Sequence[int],
             f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
             [(source, source_id, conference, digest, ids[offset])
              for source, source_id, digest, offset in keys])
+    given = kwargs.get("times")
+    times = ([(micros(effective), micros(recorded)) for effective, recorded in given]
+             if given is not None else [(None, None)] * len(ids))
     links = []
-    for position, event in zip(ids, stored, strict=True):
+    for position, event, (effective, recorded) in zip(ids, stored, times, strict=True):
         current = link(prev, position, event)
-        links.append((position, conference, current, prev))
+        links.append((position, conference, current, prev, effective, recorded))
         prev = current
     cursor.executemany(
-        f"INSERT INTO {CHAIN_TABLE} (position, conference, hash, prev_hash) "
-        f"VALUES ({mark}, {mark}, {mark}, {mark})", links)
+        f"INSERT INTO {CHAIN_TABLE} (position, conference, hash, prev_hash, effective_at, "
+        f"recorded_at) VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark})", links)
 
 
 def _first(row: Any) -> Any:
@@ -77,9 +96,19 @@ def create_statements(big_int: str) -> list[str]:
          f"source_id TEXT NOT NULL, conference TEXT NOT NULL, digest TEXT NOT NULL, "
          f"position {big_int} NOT NULL, PRIMARY KEY (source, source_id))"),
         (f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position {big_int} PRIMARY KEY, "
-         "conference TEXT NOT NULL, hash TEXT NOT NULL, prev_hash TEXT NOT NULL)"),
-        (f"CREATE INDEX IF NOT EXISTS {CHAIN_TABLE}_conference ON {CHAIN_TABLE} "
-         "(conference, position)"),
+         "conference TEXT NOT NULL, hash TEXT NOT NULL, prev_hash TEXT NOT NULL, "
+         f"effective_at {big_int}, recorded_at {big_int})"),
+    ]
+
+
+def index_statements() -> list[str]:
+    """The chain's index, run after the timeline columns exist. It covers the timeline, so a
+    replay's selection of one conference's positions reads the index alone; it replaces the
+    earlier (conference, position) index, which it serves as well."""
+    return [
+        (f"CREATE INDEX IF NOT EXISTS {CHAIN_TABLE}_timeline ON {CHAIN_TABLE} "
+         f"(conference, position, {', '.join(TIMELINE_COLUMNS)})"),
+        f"DROP INDEX IF EXISTS {CHAIN_TABLE}_conference",
     ]
 
 

@@ -25,8 +25,11 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        timeline = [f"ALTER TABLE {chain.CHAIN_TABLE} ADD COLUMN IF NOT EXISTS {column} BIGINT"
+                    for column in chain.TIMELINE_COLUMNS]  # a chain made before the timeline
+        statements = chain.create_statements("BIGINT") + timeline + chain.index_statements()
         self.sql_create_statements.extend(SQL(s).format()  # type: ignore[arg-type]
-                                          for s in chain.create_statements("BIGINT"))
+                                          for s in statements)
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow],
                                        stored_events: Sequence[StoredEvent],

@@ -21,6 +21,18 @@ class LedgerRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return super().construct_create_table_statements() + chain.create_statements("INTEGER")
 
+    def _create_table(self, c: SQLiteCursor) -> None:
+        """Create the tables; give a chain made before the timeline its columns (SQLite has no
+        ADD COLUMN IF NOT EXISTS), then index it."""
+        super()._create_table(c)
+        c.execute(f"PRAGMA table_info({chain.CHAIN_TABLE})")
+        present = {row[1] for row in c.fetchall()}
+        for column in chain.TIMELINE_COLUMNS:
+            if column not in present:
+                c.execute(f"ALTER TABLE {chain.CHAIN_TABLE} ADD COLUMN {column} INTEGER")
+        for statement in chain.index_statements():
+            c.execute(statement)
+
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events)
