@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
-from projections.db import Database, Reads
+from projections.db import Cursor, Database, Reads
 from projections.tables import Key, Range, Row, Rows, Table
 
 TRACKING_PREFIX = "projection:"
@@ -69,10 +69,38 @@ class TableStore:
             for projection, tables, rows, position in work:
                 for table in tables:
                     upserts, deletes = rows.take_dirty(table)
-                    cursor.executemany(self._upsert(table), [table.encode(r) for r in upserts])
-                    cursor.executemany(self._delete(table), deletes)
+                    self._write(cursor, table, [table.encode(r) for r in upserts])
+                    self._remove(cursor, table, deletes)
                 self.tracking._insert_tracking(  # type: ignore[attr-defined]
                     cursor.raw, Tracking(tracking_name(projection), position))
+
+    def _write(self, cursor: Cursor, table: Table, encoded: list[tuple[Any, ...]]) -> None:
+        """Upsert rows. On PostgreSQL, one statement per table whose parameters are an array per
+        column: psycopg's executemany sends a statement per row, which was 40 % of catch-up."""
+        if not encoded:
+            return
+        if not self.database.is_postgres:
+            cursor.executemany(self._upsert(table), encoded)
+            return
+        columns = [list(column) for column in zip(*encoded, strict=True)]
+        cursor.execute(self._bulk_upsert(table), columns)
+
+    def _remove(self, cursor: Cursor, table: Table, keys: list[Key]) -> None:
+        if not keys:
+            return
+        if not self.database.is_postgres:
+            cursor.executemany(self._delete(table), keys)
+            return
+        arrays = ", ".join(f"?::{_PG_ARRAY[table.types[c]]}" for c in table.key)
+        cursor.execute(f"DELETE FROM {table.name} WHERE ({', '.join(table.key)}) IN "
+                       f"(SELECT * FROM unnest({arrays}))",
+                       [list(column) for column in zip(*keys, strict=True)])
+
+    @staticmethod
+    def _bulk_upsert(table: Table) -> str:
+        arrays = ", ".join(f"?::{_PG_ARRAY[kind]}" for kind in table.types.values())
+        return (f"INSERT INTO {table.name} ({', '.join(table.columns)}) "
+                f"SELECT * FROM unnest({arrays}) {_on_conflict(table)}")
 
     def _ddl(self, table: Table) -> str:
         integer = "BIGINT" if self.database.is_postgres else "INTEGER"
@@ -96,15 +124,22 @@ class TableStore:
     @staticmethod
     def _upsert(table: Table) -> str:
         marks = ", ".join("?" for _ in table.columns)
-        values = [c for c in table.columns if c not in table.key]
-        action = ("DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in values)
-                  if values else "DO NOTHING")
         return (f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks}) "
-                f"ON CONFLICT ({', '.join(table.key)}) {action}")
+                f"{_on_conflict(table)}")
 
     @staticmethod
     def _delete(table: Table) -> str:
         return f"DELETE FROM {table.name} WHERE " + " AND ".join(f"{c} = ?" for c in table.key)
+
+
+_PG_ARRAY = {"text": "text[]", "int": "bigint[]", "bool": "bigint[]", "json": "text[]"}
+
+
+def _on_conflict(table: Table) -> str:
+    values = [c for c in table.columns if c not in table.key]
+    action = ("DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in values)
+              if values else "DO NOTHING")
+    return f"ON CONFLICT ({', '.join(table.key)}) {action}"
 
 
 class Queries(Protocol):
