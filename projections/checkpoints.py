@@ -37,6 +37,7 @@ from projections.tables import Key, Rows, Table
 
 log = logging.getLogger("confledger.checkpoints")
 TABLE = "confledger_checkpoints"
+FORMAT = "rows as value lists in column order"
 EVERY = 20_000  # events of a conference between checkpoints: a replay decodes at most about this
 
 
@@ -73,8 +74,9 @@ class Record:
 
 
 def layout(projection: Projection) -> str:
-    """A fingerprint of the projection's tables: a checkpoint holds rows of this layout only."""
-    specs = [(t.name, t.key_spec, t.column_spec) for t in projection.all_tables]
+    """A fingerprint of the projection's tables and of how a checkpoint lays their rows out:
+    a checkpoint is read only by code that lays them out the same way."""
+    specs = [FORMAT, *((t.name, t.key_spec, t.column_spec) for t in projection.all_tables)]
     return hashlib.sha256(json.dumps(specs).encode()).hexdigest()[:16]
 
 
@@ -89,7 +91,7 @@ def encode(projection: Projection, rows: Rows, conference: str,
             if row is None:
                 deleted.append(key[1:])
             else:
-                present.append([row[column] for column in table.columns[1:]])
+                present.append([row[column] for column in table.columns])
         if present or deleted:
             tables[table.name] = [present, deleted]
     payload = {"layout": layout(projection), "tables": tables}
@@ -115,8 +117,7 @@ def apply(record: Record, digest: str, projection: Projection, rows: Rows) -> No
     except (zlib.error, ValueError, KeyError, TypeError) as error:
         raise Unusable(f"it cannot be read ({error})") from error
     for table, present, deleted in changes:
-        rows.load(table, (dict(zip(table.columns, (record.conference, *values), strict=True))
-                          for values in present))
+        rows.load(table, (dict(zip(table.columns, values)) for values in present))
         for key in deleted:
             rows.delete(table, record.conference, *key)
 
