@@ -34,6 +34,7 @@ from projections.tables import Rows
 
 log = logging.getLogger("confledger.projector")
 PAGE = 1000
+STATISTICS_EVERY = 50_000  # events applied before the read models' statistics are refreshed
 
 
 @dataclass
@@ -56,6 +57,8 @@ class Projector:
         self.checkpoints = Checkpointer(CheckpointStore(store.database), EventLog(ledger.recorder),
                                         checkpoint_every)
         self.last_error: str | None = None
+        self._since_statistics = 0
+        self.statistics_every = STATISTICS_EVERY
         self._topics = frozenset().union(*(p.topics for p in projections))
 
     def open(self) -> None:
@@ -100,6 +103,7 @@ class Projector:
             return len(page)
         for lane in self.lanes:
             lane.position = max(lane.position, last)
+        self._since_statistics += len(page)
         self.checkpoints.write([(lane.projection, lane.rows) for lane in self.lanes
                                 if lane.position == last], last)
         return len(page)
@@ -111,7 +115,19 @@ class Projector:
             total += read
             if progress is not None:
                 progress(self.position)
+        self.refresh_statistics()
         return total
+
+    def refresh_statistics(self) -> None:
+        """Have the database re-read its read-model tables' statistics once enough rows changed.
+
+        PostgreSQL plans report queries from table statistics, which autovacuum refreshes only
+        eventually (and not at all where it is off): right after a rebuild or a migration's
+        catch-up, stale ones made the orders drill-down 5x slower. SQLite plans from indexes."""
+        if self._since_statistics < self.statistics_every:
+            return
+        self.store.analyze([t for lane in self.lanes for t in lane.projection.all_tables])
+        self._since_statistics = 0
 
     @property
     def names(self) -> list[str]:
@@ -150,6 +166,7 @@ class ProjectorThread:
                     self.projector.open()
                     opened = True
                 if self.projector.step() == 0:
+                    self.projector.refresh_statistics()
                     self.caught_up_at = datetime.now(UTC)
                     self._wake.wait(self.poll_interval)
                     self._wake.clear()
