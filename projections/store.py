@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
-from projections.db import Cursor, Database, Reads
+from projections.db import Cursor, Database
 from projections.tables import Key, Range, Row, Rows, Table
 
 TRACKING_PREFIX = "projection:"
@@ -154,7 +154,7 @@ class Queries(Protocol):
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
-    def reading(self) -> AbstractContextManager[Reads]: ...
+    def reading(self) -> AbstractContextManager[Queries]: ...
 
 
 class _Remembered:
@@ -165,7 +165,7 @@ class _Remembered:
     transaction the repeat would only cost a round trip, so the first answer is reused.
     """
 
-    def __init__(self, reads: Reads):
+    def __init__(self, reads: Queries):
         self.reads = reads
         self.answers: dict[tuple[str, tuple[Any, ...]], list[tuple[Any, ...]]] = {}
 

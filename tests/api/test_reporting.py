@@ -14,6 +14,7 @@ from api.projectors import ProjectorService
 from api.reporting import prepare
 from api.services import Services
 from projections.catalogue import reports
+from projections.db import Reads
 from projections.store import SqlReader
 from tests.factories import configure_conference, define_ticket, pay, place_order
 
@@ -45,3 +46,24 @@ def test_a_live_report_body_reads_in_one_transaction(services: Services, name: s
     monkeypatch.undo()
     built = reports()[name].build(SqlReader(services.database), answer.context)
     assert {key: body[key] for key in built} == built
+
+
+def test_the_financial_dashboard_asks_the_database_each_query_once(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    services.record("pycon", [configure_conference(), define_ticket(), place_order(), pay()],
+                    now=datetime(2026, 10, 15, tzinfo=UTC))
+    projectors = ProjectorService(services.ledger)
+    projectors.projector.open()
+    projectors.projector.catch_up()
+    answer = prepare(services, "pycon", "financial", {}, ADMIN)
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+    query = Reads.query
+
+    def counted(self: Reads, statement: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        sent.append((statement, tuple(params)))
+        return query(self, statement, params)
+
+    monkeypatch.setattr(Reads, "query", counted)
+    answer.body()
+    # the sections and charts share the totals they both show instead of reading them again
+    assert len(sent) == len(set(sent))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from projections.db import Database
+from projections.db import Database, Reads
 from projections.store import SqlReader, TableStore
 from projections.tables import Range, Rows, Table
 
@@ -84,3 +84,23 @@ def test_sums_per_value_agree_between_the_database_and_memory(store: TableStore)
     assert found == memory.sums(NOTES, "pycon", "size", by="kind", where=where) == {
         "a": 2 + 4 + 6 + 8, "b": 1 + 3 + 7 + 9 + 11}
     assert live.sums(NOTES, "pycon", "size", by="kind", where={"kind": "c"}) == {}
+
+
+def test_one_read_transaction_runs_each_distinct_query_once(
+        store: TableStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[str] = []
+    query = Reads.query
+
+    def counted(self: Reads, statement: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        sent.append(statement)
+        return query(self, statement, params)
+
+    monkeypatch.setattr(Reads, "query", counted)
+    with SqlReader(store.database).in_one_transaction() as reader:
+        first = reader.many(NOTES, "pycon", where={"kind": "a"})
+        first[0]["size"] = -1  # a caller changing its rows changes nobody else's
+        again = reader.many(NOTES, "pycon", where={"kind": "a"})
+        other = reader.many(NOTES, "pycon", where={"kind": "b"})
+    assert len(sent) == 2
+    assert again == SqlReader(store.database).many(NOTES, "pycon", where={"kind": "a"})
+    assert {row["kind"] for row in other} == {"b"}
