@@ -117,7 +117,7 @@ def apply(record: Record, digest: str, projection: Projection, rows: Rows) -> No
     except (zlib.error, ValueError, KeyError, TypeError) as error:
         raise Unusable(f"it cannot be read ({error})") from error
     for table, present, deleted in changes:
-        rows.load(table, (dict(zip(table.columns, values)) for values in present))
+        rows.load_values(table, present)
         for key in deleted:
             rows.delete(table, record.conference, *key)
 

@@ -179,6 +179,14 @@ class Rows:
         for row in rows:
             data[table.key_of(row)] = row
 
+    def load_values(self, table: Table, rows: Iterable[list[Any]]) -> None:
+        """Fill a table from value lists in column order (key columns first), as checkpoints
+        keep them: each key is sliced from its values instead of read back from the row."""
+        data = self._table(table)
+        columns, width = table.columns, len(table.key)
+        for values in rows:
+            data[tuple(values[:width])] = dict(zip(columns, values, strict=True))
+
     def clear(self, table: Table) -> None:
         self._data.pop(table.name, None)
         self._dirty.pop(table.name, None)
