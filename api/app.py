@@ -44,7 +44,8 @@ def create_app(settings: Settings, *, services: Services | None = None,
 
 
 def _start_projectors(services: Services) -> ProjectorService:
-    runner = ProjectorService(services.ledger, poll_interval=services.settings.poll_interval)
+    runner = ProjectorService(services.ledger, poll_interval=services.settings.poll_interval,
+                              page=services.settings.projector_page)
     services.on_recorded.append(runner.wake)
     services.projector_status = runner.status
     runner.start()

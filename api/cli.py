@@ -81,7 +81,8 @@ def project(names: Annotated[list[str] | None, typer.Argument(
     """Run projectors alone (no API), following the event log until interrupted."""
     with opened_services() as services:
         runner = ProjectorService(services.ledger, names or (),
-                                  poll_interval=services.settings.poll_interval)
+                                  poll_interval=services.settings.poll_interval,
+                                  page=services.settings.projector_page)
         console.print(f"Projecting {', '.join(runner.projector.names)}; Ctrl-C to stop.")
         runner.start()
         try:

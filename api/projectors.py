@@ -15,7 +15,7 @@ from ledger.application import Ledger
 from ledger.base import LedgerAggregate
 from projections.catalogue import projection_classes
 from projections.checkpoints import CheckpointStore
-from projections.runner import Projector, ProjectorThread
+from projections.runner import PAGE, Projector, ProjectorThread
 from projections.store import TableStore, open_store
 
 
@@ -57,10 +57,10 @@ class ProjectorService:
     """Runs read models in a background thread and reports every read model's state."""
 
     def __init__(self, ledger: Ledger, names: Iterable[str] = (), *,
-                 poll_interval: float = 0.05):
+                 poll_interval: float = 0.05, page: int = PAGE):
         self.ledger = ledger
         self.store: TableStore = open_store(ledger.recorder)
-        self.projector = Projector(ledger, self.store, projections_named(names))
+        self.projector = Projector(ledger, self.store, projections_named(names), page=page)
         self.thread = ProjectorThread(self.projector, poll_interval)
 
     def start(self) -> None:

@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from projections.runner import PAGE
+
 
 class Settings(BaseSettings):
     """Confledger's configuration (environment variables prefixed `CONFLEDGER_`)."""
@@ -26,6 +28,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 5 * 1024 * 1024
     min_position_wait: float = 5.0
     poll_interval: float = 0.05
+    projector_page: int = Field(default=PAGE, ge=1, le=100_000)
     postgres_pool_size: int = 10
 
     @field_validator("database_url")

@@ -13,7 +13,6 @@ from api import demo
 from api.projectors import projections_named, rebuild_projector
 from api.services import Services
 from api.settings import Settings
-from projections.runner import PAGE
 from projections.store import open_store
 from tests.reliability.books import NOW, read_model_contents, server_env
 from tests.reliability.harness import CONFLEDGER, Process, crash_at, wait_until
@@ -21,6 +20,7 @@ from tests.reliability.harness import CONFLEDGER, Process, crash_at, wait_until
 pytestmark = pytest.mark.slow
 DEMO_SLUG = "crash-demo"
 ATTENDEES = 400  # about 2,400 events: three pages of the projector's catch-up
+PAGE = 1000  # the projector's page here (CONFLEDGER_PROJECTOR_PAGE), to crash between pages
 
 
 def seed(services: Services) -> int:
@@ -39,7 +39,8 @@ def test_projector_killed_mid_catch_up_and_restarted_equals_a_rebuild(
         head = seed(services)
         store = open_store(services.ledger.recorder)
         names = [p.name for p in projections_named()]
-        env = server_env(settings, CONFLEDGER_CRASH_MARKER=str(tmp_path / "marker"))
+        env = server_env(settings, CONFLEDGER_CRASH_MARKER=str(tmp_path / "marker"),
+                         CONFLEDGER_PROJECTOR_PAGE=str(PAGE))
         log = tmp_path / "projector.log"
 
         # When a projector is killed inside its second page's transaction
