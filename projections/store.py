@@ -154,7 +154,7 @@ class Queries(Protocol):
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
-    def reading(self) -> AbstractContextManager[Queries]: ...
+    def reading(self, *, snapshot: bool = False) -> AbstractContextManager[Queries]: ...
 
 
 class _Remembered:
@@ -176,7 +176,7 @@ class _Remembered:
         return list(self.answers[asked])
 
     @contextmanager
-    def reading(self) -> Iterator[_Remembered]:
+    def reading(self, *, snapshot: bool = False) -> Iterator[_Remembered]:
         yield self
 
 
@@ -189,8 +189,9 @@ class SqlReader:
     @contextmanager
     def in_one_transaction(self) -> Iterator[SqlReader]:
         """A reader whose every query runs in one read transaction (one report's answer), each
-        distinct query once: the financial dashboard's sections and charts share totals."""
-        with self.database.reading() as reads:
+        distinct query once: the financial dashboard's sections and charts share totals. They
+        all see one snapshot: figures on different tables agree even while a projector writes."""
+        with self.database.reading(snapshot=True) as reads:
             yield SqlReader(_Remembered(reads))
 
     def one(self, table: Table, *key: Any) -> Row | None:

@@ -104,3 +104,16 @@ def test_one_read_transaction_runs_each_distinct_query_once(
     assert len(sent) == 2
     assert again == SqlReader(store.database).many(NOTES, "pycon", where={"kind": "a"})
     assert {row["kind"] for row in other} == {"b"}
+
+
+def test_one_reports_reads_see_one_snapshot_while_a_projector_writes(store: TableStore) -> None:
+    # Given a report's reader has read a table
+    with SqlReader(store.database).in_one_transaction() as reader:
+        before = reader.one(NOTES, "pycon", "n1")
+        # When a projector commits a change meanwhile
+        store.database.execute("UPDATE test_note SET size = 99 WHERE note_id = 'n1'")
+        # Then the report's later reads still see the state its first read saw
+        after = reader.many(NOTES, "pycon", where={"note_id": "n1"})
+    assert before is not None and before["size"] == 1
+    assert [row["size"] for row in after] == [1]
+    assert store.database.query("SELECT size FROM test_note WHERE note_id = 'n1'") == [(99,)]
