@@ -30,6 +30,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import orjson
+
 from projections.audit import EventLog
 from projections.db import Database
 from projections.projection import Projection
@@ -95,7 +97,7 @@ def encode(projection: Projection, rows: Rows, conference: str,
         if present or deleted:
             tables[table.name] = [present, deleted]
     payload = {"layout": layout(projection), "tables": tables}
-    return zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 1)
+    return zlib.compress(orjson.dumps(payload), 1)
 
 
 class Unusable(Exception):
@@ -108,13 +110,13 @@ def apply(record: Record, digest: str, projection: Projection, rows: Rows) -> No
     if record.digest() != digest:
         raise Unusable("its digest does not match its content")
     try:
-        payload = json.loads(zlib.decompress(record.state))
+        payload = orjson.loads(zlib.decompress(record.state))
         if payload["layout"] != layout(projection):
             raise Unusable("the read model's tables changed since it was written")
         tables: dict[str, Table] = {t.name: t for t in projection.all_tables}
         changes = [(tables[name], present, deleted)
                    for name, (present, deleted) in payload["tables"].items()]
-    except (zlib.error, ValueError, KeyError, TypeError) as error:
+    except (zlib.error, orjson.JSONDecodeError, KeyError, TypeError) as error:
         raise Unusable(f"it cannot be read ({error})") from error
     for table, present, deleted in changes:
         rows.load_values(table, present)
