@@ -48,16 +48,21 @@ class LedgerRecorder(SQLiteApplicationRecorder):
             head = self._max_notification_id(c) or 0
             return Books(head, self._find_keys(c, keys), self._select_events_of(c, ids, after))
 
+    def events_after(self, count: int) -> str:
+        """The stored events of `count` (aggregate id, version) pairs after those versions: a
+        join on the primary key from the pairs."""
+        pairs = ", ".join("(?, ?)" for _ in range(count))
+        return (f"WITH wanted(id, after) AS (VALUES {pairs}) SELECT e.* FROM wanted "
+                f"JOIN {self.events_table_name} e ON e.originator_id = wanted.id "
+                "AND e.originator_version > wanted.after "
+                "ORDER BY e.originator_id, e.originator_version")
+
     def _select_events_of(self, c: SQLiteCursor, ids: list[UUID],
                           after: dict[UUID, int]) -> list[StoredEvent]:
         found: list[StoredEvent] = []
         for start in range(0, len(ids), _FIND_CHUNK):
             chunk = ids[start:start + _FIND_CHUNK]
-            pairs = ", ".join("(?, ?)" for _ in chunk)
-            c.execute(f"WITH wanted(id, after) AS (VALUES {pairs}) SELECT e.* FROM wanted "
-                      f"JOIN {self.events_table_name} e ON e.originator_id = wanted.id "
-                      "AND e.originator_version > wanted.after "
-                      "ORDER BY e.originator_id, e.originator_version",
+            c.execute(self.events_after(len(chunk)),
                       [part for i in chunk for part in (i.hex, after.get(i, 0))])
             found += [StoredEvent(originator_id=UUID(row["originator_id"]),
                                   originator_version=row["originator_version"],

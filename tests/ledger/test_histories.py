@@ -60,3 +60,26 @@ def test_a_history_dropped_meanwhile_is_reported_not_guessed() -> None:
     with pytest.raises(HistoryLost):
         histories.rebuild([entity_id("c", "order", "o1")], [],
                           {entity_id("c", "order", "o1"): 3})
+
+
+def test_the_books_look_aggregates_up_by_key_without_table_statistics(ledger: Ledger) -> None:
+    # Given a log whose tables were never analysed (autovacuum off, or just bulk loaded)
+    ledger.record("pycon", [configure_conference(), define_ticket()], now=NOW)
+    recorder = ledger.recorder
+    conference = entity_id("pycon", Conference.kind, "pycon")
+    # When the books read the events of some aggregates after known versions
+    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+        if "postgres" in type(recorder).__module__:
+            # a log big enough that scanning it would be the plan's choice without statistics
+            cursor.execute(f"INSERT INTO {recorder.events_table_name} (originator_id, "  # type: ignore[attr-defined]
+                           "originator_version, topic, state) SELECT gen_random_uuid(), 1, 'x', "
+                           "'\\x00' FROM generate_series(1, 100000)")
+            cursor.execute("EXPLAIN " + recorder.events_after().as_string(cursor),  # type: ignore[attr-defined]
+                           ([conference] * 300, [1] * 300))
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + recorder.events_after(1),  # type: ignore[attr-defined]
+                           [conference.hex, 1])
+        plan = "\n".join(str(list(dict(row).values())[-1]) for row in cursor.fetchall())
+    # Then each aggregate is found through the primary key, never by scanning the log
+    assert "Index" in plan or "USING INDEX" in plan, plan
+    assert "Seq Scan" not in plan and "SCAN e" not in plan, plan
