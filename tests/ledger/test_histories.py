@@ -25,8 +25,12 @@ def test_a_batch_reads_only_the_events_after_what_it_keeps(ledger: Ledger) -> No
     reads: list[dict[object, int]] = []
     recorder = ledger.recorder
     read_books = recorder.read_books  # type: ignore[attr-defined]
-    recorder.read_books = lambda keys, ids, after: reads.append(after) or read_books(  # type: ignore[attr-defined]
-        keys, ids, after)
+
+    def reading(keys: object, ids: object, after: dict[object, int]) -> object:
+        reads.append(after)
+        return read_books(keys, ids, after)
+
+    recorder.read_books = reading  # type: ignore[attr-defined]
     ledger.record("pycon", [place_order(order_id="o2")], now=NOW)
     # Then the books were read after the kept version of the conference (its two events)
     assert reads[0][conference] == 2
