@@ -223,13 +223,16 @@ class SqlReader:
                 return
             after = tuple(rows[-1][c] for c in sort_columns)
 
-    def sums(self, table: Table, conference: str, column: str, *, by: str,
-             where: dict[str, Any] | None = None) -> dict[Any, int]:
-        """Σ `column` per `by`, added up by the database rather than row by row in Python."""
+    def sums(self, table: Table, conference: str, *columns: str, by: str,
+             where: dict[str, Any] | None = None) -> dict[Any, dict[str, int]]:
+        """Σ each of `columns` per `by`, added up by the database rather than row by row in
+        Python, so a report reads one row per group however many rows the group has."""
         clauses, params = _conditions(table, conference, where)
-        found = self.database.query(f"SELECT {by}, SUM({column}) FROM {table.name} "
+        totals = ", ".join(f"SUM({column}) AS {column}" for column in columns)
+        found = self.database.query(f"SELECT {by}, {totals} FROM {table.name} "
                                     f"WHERE {' AND '.join(clauses)} GROUP BY {by}", params)
-        return {value: int(total) for value, total in found}
+        return {value: dict(zip(columns, map(int, sums), strict=True))
+                for value, *sums in found}
 
     def _select(self, table: Table, conference: str, where: dict[str, Any] | None,
                 order: tuple[tuple[str, bool], ...], after: Key | None) -> tuple[str, list[Any]]:

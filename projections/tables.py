@@ -131,8 +131,8 @@ class Reader(Protocol):
     def stream(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
                order: tuple[tuple[str, bool], ...] = ()) -> Iterator[Row]: ...
 
-    def sums(self, table: Table, conference: str, column: str, *, by: str,
-             where: dict[str, Any] | None = None) -> dict[Any, int]: ...
+    def sums(self, table: Table, conference: str, *columns: str, by: str,
+             where: dict[str, Any] | None = None) -> dict[Any, dict[str, int]]: ...
 
 
 class Rows:
@@ -231,12 +231,15 @@ class Rows:
         return iter(found)
 
 
-    def sums(self, table: Table, conference: str, column: str, *, by: str,
-             where: dict[str, Any] | None = None) -> dict[Any, int]:
-        """Σ `column` of the matching rows per value of `by` (values without rows absent)."""
-        found: dict[Any, int] = {}
+    def sums(self, table: Table, conference: str, *columns: str, by: str,
+             where: dict[str, Any] | None = None) -> dict[Any, dict[str, int]]:
+        """Σ each of `columns` over the matching rows, per value of `by` (values without rows
+        absent)."""
+        found: dict[Any, dict[str, int]] = {}
         for row in self.stream(table, conference, where=where, order=((by, False),)):
-            found[row[by]] = found.get(row[by], 0) + row[column]
+            totals = found.setdefault(row[by], dict.fromkeys(columns, 0))
+            for column in columns:
+                totals[column] += row[column]
         return found
 
 

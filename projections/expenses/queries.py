@@ -35,11 +35,8 @@ WHOLE_BOOKS = tuple(dict.fromkeys((*READS, *PO_READS, *MONEY_READS, "attendees")
 
 def _categories(reader: Reader, context: Context) -> list[dict[str, Any]]:
     """Every category with its budget and its spending in the requested days (minor units)."""
-    spent: dict[str, dict[str, int]] = {}
-    for row in reader.many(SPENDING, context.conference, where={"date": context.days}):
-        entry = spent.setdefault(row["category_id"], {"actual": 0, "expense_count": 0})
-        entry["actual"] += row["actual"]
-        entry["expense_count"] += row["expense_count"]
+    spent = reader.sums(SPENDING, context.conference, "actual", "expense_count",
+                        by="category_id", where={"date": context.days})
     return [{**category, **spent.get(category["category_id"], {"actual": 0, "expense_count": 0})}
             for category in reader.many(CATEGORIES, context.conference)]
 

@@ -27,9 +27,9 @@ def reserved(reader: Reader, context: Context) -> dict[str, int]:
     after_now = instant(context.now + timedelta(microseconds=1))
     found: dict[str, int] = defaultdict(int)
     for where in ({"expires": None}, {"expires": Range(after_now, None)}):
-        for product_id, quantity in reader.sums(HOLDS, context.conference, "quantity",
-                                                by="product_id", where=where).items():
-            found[product_id] += quantity
+        for product_id, held in reader.sums(HOLDS, context.conference, "quantity",
+                                            by="product_id", where=where).items():
+            found[product_id] += held["quantity"]
     return dict(found)
 
 

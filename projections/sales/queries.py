@@ -96,11 +96,9 @@ def voucher_discounts(reader: Reader, context: Context) -> dict[str, tuple[int, 
 
     THE revenue impact of a voucher: discount-impact and the vouchers report both show it.
     """
-    found: dict[str, tuple[int, int]] = {}
-    for row in reader.many(VOUCHER_DAYS, context.conference, where={"day": context.days}):
-        discount, orders = found.get(row["code"], (0, 0))
-        found[row["code"]] = (discount + row["discount"], orders + row["orders"])
-    return found
+    found = reader.sums(VOUCHER_DAYS, context.conference, "discount", "orders", by="code",
+                        where={"day": context.days})
+    return {code: (sums["discount"], sums["orders"]) for code, sums in found.items()}
 
 
 def build_discount_impact(reader: Reader, context: Context) -> Body:

@@ -10,7 +10,7 @@ from projections.db import Database, Reads
 from projections.store import SqlReader, TableStore
 from projections.tables import Range, Rows, Table
 
-NOTES = Table("test_note", "note_id", "created kind size:int",
+NOTES = Table("test_note", "note_id", "created kind size:int weight:int",
               indexes=("-created note_id", "kind -created note_id"))
 NEWEST_FIRST = (("created", True), ("note_id", False))
 
@@ -19,9 +19,10 @@ NEWEST_FIRST = (("created", True), ("note_id", False))
 def store(services: Any) -> TableStore:
     store = TableStore(services.database)
     store.create([NOTES])
-    rows = [("pycon", f"n{n}", f"2026-10-{1 + n % 5:02d}", "ab"[n % 2], n) for n in range(12)]
+    rows = [("pycon", f"n{n}", f"2026-10-{1 + n % 5:02d}", "ab"[n % 2], n, 100 - n)
+            for n in range(12)]
     with services.database.transaction() as cursor:
-        cursor.executemany("INSERT INTO test_note VALUES (?, ?, ?, ?, ?)", rows)
+        cursor.executemany("INSERT INTO test_note VALUES (?, ?, ?, ?, ?, ?)", rows)
     return store
 
 
@@ -79,10 +80,11 @@ def test_sums_per_value_agree_between_the_database_and_memory(store: TableStore)
     memory = Rows()
     memory.load(NOTES, live.many(NOTES, "pycon"))
     where = {"created": Range("2026-10-02", None)}
-    found = live.sums(NOTES, "pycon", "size", by="kind", where=where)
+    found = live.sums(NOTES, "pycon", "size", "weight", by="kind", where=where)
     # n1..n11 without n5 and n10 (created Oct 1): even sizes are kind a, odd ones b
-    assert found == memory.sums(NOTES, "pycon", "size", by="kind", where=where) == {
-        "a": 2 + 4 + 6 + 8, "b": 1 + 3 + 7 + 9 + 11}
+    assert found == memory.sums(NOTES, "pycon", "size", "weight", by="kind", where=where) == {
+        "a": {"size": 2 + 4 + 6 + 8, "weight": 400 - (2 + 4 + 6 + 8)},
+        "b": {"size": 1 + 3 + 7 + 9 + 11, "weight": 500 - (1 + 3 + 7 + 9 + 11)}}
     assert live.sums(NOTES, "pycon", "size", by="kind", where={"kind": "c"}) == {}
 
 
