@@ -77,6 +77,12 @@ def from_minor(units: int, currency: str) -> Decimal:
     return quantize(Decimal(units).scaleb(-exponent(currency)), currency)
 
 
+def minor_text(units: int, currency: str) -> str:
+    """The wire form of `units` minor units: what `text(from_minor(...))` gives, without the
+    rounding whole minor units never need (reports format thousands of them per request)."""
+    return str(Decimal(units).scaleb(-EXPONENTS[currency]))
+
+
 def text(amount: Decimal, currency: str) -> str:
     """The wire form: a string with exactly the currency's minor digits."""
     return str(quantize(amount, currency))

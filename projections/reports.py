@@ -39,7 +39,7 @@ class Context:
 
     def money(self, minor: int) -> str:
         """Minor units as the wire string ("150.00")."""
-        return money.text(money.from_minor(minor, self.currency), self.currency)
+        return money.minor_text(minor, self.currency)
 
     def amount(self, minor: int) -> Decimal:
         return money.from_minor(minor, self.currency)

@@ -80,7 +80,16 @@ class Table:
         return any(kind in ("bool", "json") for kind in self.types.values())
 
     def decode(self, values: Iterable[Any]) -> Row:
-        return {c: _decode(self.types[c], v) for c, v in zip(self.columns, values, strict=True)}
+        row = dict(zip(self.columns, values, strict=True))
+        for column, kind in self._decoded:
+            row[column] = _decode(kind, row[column])
+        return row
+
+    @cached_property
+    def _decoded(self) -> tuple[tuple[str, str], ...]:
+        """The columns read back otherwise than stored: text needs nothing (reports decode
+        thousands of rows per request)."""
+        return tuple((c, kind) for c, kind in self.types.items() if kind != "text")
 
 
 def _split(spec: str) -> tuple[str, str]:
