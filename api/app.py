@@ -53,9 +53,10 @@ def collecting_garbage_less_often() -> Iterator[None]:
 
     At 700, a batch of 500 events set off young collections while it was being checked; what it
     held then outlived them, reached the oldest generation and set off full collections of all
-    the process keeps (the ledger's decoded histories): 2.1 s of the server's 6 s of CPU over
-    30,000 events posted in batches at 700k events (SQLite), though no cycle was ever found.
-    At 50,000, a request's objects are freed by reference counting before a collection starts."""
+    the process keeps (the ledger's decoded histories). Posting 30,000 events in batches into a
+    conference of 700k (SQLite), collections took 2.1 s and found no cycle; at 50,000 they took
+    0.03 s and the server's CPU per event fell by a fifth: a request's objects are freed by
+    reference counting before a collection starts."""
     previous = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
