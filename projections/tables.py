@@ -136,19 +136,37 @@ class Reader(Protocol):
 
 
 class Rows:
-    """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`."""
+    """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`.
+
+    Rows restored from a checkpoint stay tuples of values until first read, when each becomes
+    a dict: a replay restores hundreds of thousands of rows and reads a few thousand. (Tuples
+    rather than the checkpoint's lists: the garbage collector stops scanning a tuple of plain
+    values after one look, but scans every list each time.)
+    """
 
     def __init__(self) -> None:
-        self._data: dict[str, dict[Key, Row]] = {}
+        self._data: dict[str, dict[Key, Row | tuple[Any, ...]]] = {}
         self._dirty: dict[str, set[Key]] = {}
 
-    def _table(self, table: Table) -> dict[Key, Row]:
+    def _table(self, table: Table) -> dict[Key, Row | tuple[Any, ...]]:
         return self._data.setdefault(table.name, {})
+
+    def _rows(self, table: Table) -> Iterable[Row]:
+        """Every row of `table`, as dicts."""
+        data = self._table(table)
+        restored = [key for key, row in data.items() if isinstance(row, tuple)]
+        for key in restored:
+            data[key] = dict(zip(table.columns, data[key], strict=True))
+        return data.values()  # type: ignore[return-value]  # no tuple is left
 
     # Writing (projections) --------------------------------------------------------------------
 
     def get(self, table: Table, *key: Any) -> Row | None:
-        return self._table(table).get(key)
+        data = self._table(table)
+        row = data.get(key)
+        if isinstance(row, tuple):
+            row = data[key] = dict(zip(table.columns, row, strict=True))
+        return row
 
     def put(self, table: Table, row: Row) -> Row:
         key = table.key_of(row)
@@ -179,13 +197,16 @@ class Rows:
         for row in rows:
             data[table.key_of(row)] = row
 
-    def load_values(self, table: Table, rows: Iterable[list[Any]]) -> None:
-        """Fill a table from value lists in column order (key columns first), as checkpoints
-        keep them: each key is sliced from its values instead of read back from the row."""
+    def restore(self, table: Table, present: Iterable[list[Any]], absent: Iterable[Key]) -> None:
+        """Apply a checkpoint's rows of `table` (not marked dirty): value lists in column order,
+        key columns first, kept as tuples until read; and the full keys of rows now absent."""
         data = self._table(table)
-        columns, width = table.columns, len(table.key)
-        for values in rows:
-            data[tuple(values[:width])] = dict(zip(columns, values, strict=True))
+        width = len(table.key)
+        for values in present:
+            row = tuple(values)
+            data[row[:width]] = row
+        for key in absent:
+            data.pop(key, None)
 
     def clear(self, table: Table) -> None:
         self._data.pop(table.name, None)
@@ -195,8 +216,8 @@ class Rows:
         """The rows changed since last time (to upsert) and the keys deleted."""
         keys = self._dirty.pop(table.name, set())
         data = self._table(table)
-        upserts = [data[k] for k in keys if k in data]
-        return upserts, [k for k in keys if k not in data]
+        upserts = [data[k] for k in keys if k in data]  # `put` made each of them a dict
+        return upserts, [k for k in keys if k not in data]  # type: ignore[return-value]
 
     def changed(self, table: Table) -> frozenset[Key]:
         """The keys changed or deleted since `take_dirty`, left in place (for checkpoints)."""
@@ -224,12 +245,11 @@ class Rows:
     def stream(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
                order: tuple[tuple[str, bool], ...] = ()) -> Iterator[Row]:
         conditions = dict(where or {})
-        found = [dict(r) for r in self._table(table).values() if r["conference"] == conference
+        found = [dict(r) for r in self._rows(table) if r["conference"] == conference
                  and all(_matches(r[c], v) for c, v in conditions.items())]
         for column, descending in reversed(order or tuple((c, False) for c in table.key[1:])):
             found.sort(key=partial(_sort_key, column), reverse=descending)
         return iter(found)
-
 
     def sums(self, table: Table, conference: str, column: str, *, by: str,
              where: dict[str, Any] | None = None) -> dict[Any, int]:
