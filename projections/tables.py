@@ -8,8 +8,9 @@ read either through the same `Reader` interface.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 Key = tuple[Any, ...]
 Row = dict[str, Any]
 _DEFAULTS = {"text": None, "int": 0, "bool": False, "json": None}
+COLLECTIONS = (list, tuple, set, frozenset)  # a `where` value of these types means "any of"
 
 
 @dataclass(frozen=True)
@@ -245,11 +247,20 @@ class Rows:
     def stream(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
                order: tuple[tuple[str, bool], ...] = ()) -> Iterator[Row]:
         conditions = dict(where or {})
-        found = [dict(r) for r in self._rows(table) if r["conference"] == conference
+        found = [dict(r) for r in self._candidates(table, conference, conditions)
+                 if r["conference"] == conference
                  and all(_matches(r[c], v) for c, v in conditions.items())]
         for column, descending in reversed(order or tuple((c, False) for c in table.key[1:])):
             found.sort(key=partial(_sort_key, column), reverse=descending)
         return iter(found)
+
+    def _candidates(self, table: Table, conference: str, where: dict[str, Any]) -> Iterable[Row]:
+        """The rows `where` may match: looked up when it names the value (or values) of every
+        key column, so that a few orders are found without reading a hundred thousand."""
+        keys = _keys_named(table, conference, where)
+        if keys is None:
+            return self._rows(table)
+        return [row for key in keys if (row := self.get(table, *key)) is not None]
 
     def sums(self, table: Table, conference: str, column: str, *, by: str,
              where: dict[str, Any] | None = None) -> dict[Any, int]:
@@ -263,9 +274,20 @@ class Rows:
 def _matches(value: Any, wanted: Any) -> bool:
     if isinstance(wanted, Range):
         return value in wanted
-    if isinstance(wanted, (list, tuple, set, frozenset)):
+    if isinstance(wanted, COLLECTIONS):
         return value in wanted
     return bool(value == wanted)
+
+
+def _keys_named(table: Table, conference: str, where: dict[str, Any]) -> list[Key] | None:
+    """Every key `where` allows, when it names the value or values of each key column."""
+    choices: list[Collection[Any]] = []
+    for column in table.key[1:]:
+        wanted = where.get(column, Range())
+        if isinstance(wanted, Range):
+            return None
+        choices.append(wanted if isinstance(wanted, COLLECTIONS) else (wanted,))
+    return list(dict.fromkeys(itertools.product((conference,), *choices)))
 
 
 def _is_after(row: Row, order: tuple[tuple[str, bool], ...], after: Key) -> bool:

@@ -97,7 +97,7 @@ def test_rows_restored_from_value_lists_read_like_the_database(store: TableStore
     values = [[row[c] for c in NOTES.columns] for row in live.many(NOTES, "pycon")]
     memory.restore(NOTES, [*values, ["pycon", "gone", "2026-10-09", "a", 0]],
                    [("pycon", "gone")])
-    # Then, filtered or not, they read as the database's rows
+    # Then filtered by key (looked up) or not (scanned), they read as the database's rows
     assert memory.many(NOTES, "pycon", where=where, order=NEWEST_FIRST) == live.many(
         NOTES, "pycon", where=where, order=NEWEST_FIRST)
     assert memory.one(NOTES, "pycon", "n5") == live.one(NOTES, "pycon", "n5")
