@@ -24,7 +24,8 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()  # every tracked object into the permanent generation,
-        gc.unfreeze()  # then all of them into the oldest one
+        if not gc.get_freeze_count():  # (unfreezing would thaw what another module froze)
+            gc.freeze()  # every tracked object into the permanent generation,
+            gc.unfreeze()  # then all of them into the oldest one
         if was_enabled:
             gc.enable()

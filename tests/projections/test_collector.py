@@ -18,3 +18,14 @@ def test_the_collector_is_paused_in_the_block_and_left_as_found(enabled: bool) -
         assert gc.isenabled() == enabled and gc.get_freeze_count() == 0
     finally:
         gc.enable()
+
+
+def test_objects_frozen_by_another_module_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            pass
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
