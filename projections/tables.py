@@ -140,33 +140,31 @@ class Reader(Protocol):
 class Rows:
     """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`.
 
-    Rows restored from a checkpoint stay tuples of values until first read, when each becomes
-    a dict: a replay restores hundreds of thousands of rows and reads a few thousand. (Tuples
-    rather than the checkpoint's lists: the garbage collector stops scanning a tuple of plain
-    values after one look, but scans every list each time.)
+    Rows restored from a checkpoint stay the value lists it holds until first read, when each
+    becomes a dict: a replay restores hundreds of thousands of rows and reads a few thousand.
     """
 
     def __init__(self) -> None:
-        self._data: dict[str, dict[Key, Row | tuple[Any, ...]]] = {}
+        self._data: dict[str, dict[Key, Row | list[Any]]] = {}
         self._dirty: dict[str, set[Key]] = {}
 
-    def _table(self, table: Table) -> dict[Key, Row | tuple[Any, ...]]:
+    def _table(self, table: Table) -> dict[Key, Row | list[Any]]:
         return self._data.setdefault(table.name, {})
 
     def _rows(self, table: Table) -> Iterable[Row]:
         """Every row of `table`, as dicts."""
         data = self._table(table)
-        restored = [key for key, row in data.items() if isinstance(row, tuple)]
+        restored = [key for key, row in data.items() if isinstance(row, list)]
         for key in restored:
             data[key] = dict(zip(table.columns, data[key], strict=True))
-        return data.values()  # type: ignore[return-value]  # no tuple is left
+        return data.values()  # type: ignore[return-value]  # no list is left
 
     # Writing (projections) --------------------------------------------------------------------
 
     def get(self, table: Table, *key: Any) -> Row | None:
         data = self._table(table)
         row = data.get(key)
-        if isinstance(row, tuple):
+        if isinstance(row, list):
             row = data[key] = dict(zip(table.columns, row, strict=True))
         return row
 
@@ -201,12 +199,11 @@ class Rows:
 
     def restore(self, table: Table, present: Iterable[list[Any]], absent: Iterable[Key]) -> None:
         """Apply a checkpoint's rows of `table` (not marked dirty): value lists in column order,
-        key columns first, kept as tuples until read; and the full keys of rows now absent."""
+        key columns first, kept as they are until read; and the full keys of rows now absent."""
         data = self._table(table)
         width = len(table.key)
         for values in present:
-            row = tuple(values)
-            data[row[:width]] = row
+            data[tuple(values[:width])] = values
         for key in absent:
             data.pop(key, None)
 
