@@ -10,11 +10,9 @@ the same events. `events_for_size` sizes a conference to an event count for benc
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from operator import itemgetter
@@ -40,6 +38,7 @@ from api.demo_catalogue import (
     vouchers,
 )
 from api.demo_sales import SalesSimulation
+from projections.collector import collector_paused
 
 ADMIN, FINANCE, PO_SYSTEM, CFP = "admin", "finance", "po-system", "cfp"
 CALIBRATION_ATTENDEES = 2_000
@@ -67,21 +66,8 @@ def generate_conference(*, slug: str = "pycon-demo", seed: int = 42, attendees: 
     """
     if attendees < 1:
         raise ValueError("a demo conference needs at least one attendee")
-    with _collector_paused():
+    with collector_paused():
         return _tell(Emitter(slug), random.Random(seed), attendees, now)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the events never form cycles, and rescanning a million
-    of them again and again would cost about a third of the run."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _tell(out: Emitter, rng: random.Random, attendees: int, now: datetime) -> list[Event]:

@@ -119,9 +119,7 @@ def apply(record: Record, digest: str, projection: Projection, rows: Rows) -> No
     except (zlib.error, orjson.JSONDecodeError, KeyError, TypeError) as error:
         raise Unusable(f"it cannot be read ({error})") from error
     for table, present, deleted in changes:
-        rows.load_values(table, present)
-        for key in deleted:
-            rows.delete(table, record.conference, *key)
+        rows.restore(table, present, ((record.conference, *key) for key in deleted))
 
 
 class CheckpointStore:

@@ -9,7 +9,7 @@ A replay does not read the whole log. Each projection starts from its latest che
 the cut-offs (see `checkpoints`), and the conference's timeline (the effective and recorded times
 kept with its hash chain) names the later events that pass them, so only those are read and
 decoded. Each decoded event is checked against the cut-offs again: the timeline only narrows the
-search.
+search. The garbage collector is paused meanwhile (see `collector`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from eventsourcing.application import Application
 from ledger.base import LedgerAggregate
 from projections.audit import EventLog
 from projections.checkpoints import CheckpointStore, restore
+from projections.collector import collector_paused
 from projections.eventlog.chain import micros
 from projections.projection import Projection
 from projections.tables import Rows
@@ -40,6 +41,7 @@ class Replay:
     position: int
 
 
+@collector_paused()
 def replay(ledger: Application, projections: Sequence[Projection], conference: str, *,
            as_of: datetime | None = None, known_at: datetime | None = None,
            stop: int | None = None, checkpoints: bool = True) -> Replay:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
 from projections.db import Cursor, Database
-from projections.tables import Key, Range, Row, Rows, Table
+from projections.tables import COLLECTIONS, Key, Range, Row, Rows, Table
 
 TRACKING_PREFIX = "projection:"
 
@@ -286,7 +286,7 @@ def _condition(column: str, kind: str, wanted: Any) -> tuple[str, list[Any]]:
             parts.append(f"{column} <= ?")
             values.append(wanted.high)
         return " AND ".join(parts), values
-    if isinstance(wanted, (list, tuple, set, frozenset)):
+    if isinstance(wanted, COLLECTIONS):
         items = list(wanted)
         if not items:
             return "1 = 0", []

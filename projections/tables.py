@@ -8,8 +8,9 @@ read either through the same `Reader` interface.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 Key = tuple[Any, ...]
 Row = dict[str, Any]
 _DEFAULTS = {"text": None, "int": 0, "bool": False, "json": None}
+COLLECTIONS = (list, tuple, set, frozenset)  # a `where` value of these types means "any of"
 
 
 @dataclass(frozen=True)
@@ -145,19 +147,35 @@ class Reader(Protocol):
 
 
 class Rows:
-    """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`."""
+    """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`.
+
+    Rows restored from a checkpoint stay the value lists it holds until first read, when each
+    becomes a dict: a replay restores hundreds of thousands of rows and reads a few thousand.
+    """
 
     def __init__(self) -> None:
-        self._data: dict[str, dict[Key, Row]] = {}
+        self._data: dict[str, dict[Key, Row | list[Any]]] = {}
         self._dirty: dict[str, set[Key]] = {}
 
-    def _table(self, table: Table) -> dict[Key, Row]:
+    def _table(self, table: Table) -> dict[Key, Row | list[Any]]:
         return self._data.setdefault(table.name, {})
+
+    def _rows(self, table: Table) -> Iterable[Row]:
+        """Every row of `table`, as dicts."""
+        data = self._table(table)
+        restored = [key for key, row in data.items() if isinstance(row, list)]
+        for key in restored:
+            data[key] = dict(zip(table.columns, data[key], strict=True))
+        return data.values()  # type: ignore[return-value]  # no list is left
 
     # Writing (projections) --------------------------------------------------------------------
 
     def get(self, table: Table, *key: Any) -> Row | None:
-        return self._table(table).get(key)
+        data = self._table(table)
+        row = data.get(key)
+        if isinstance(row, list):
+            row = data[key] = dict(zip(table.columns, row, strict=True))
+        return row
 
     def put(self, table: Table, row: Row) -> Row:
         key = table.key_of(row)
@@ -188,13 +206,15 @@ class Rows:
         for row in rows:
             data[table.key_of(row)] = row
 
-    def load_values(self, table: Table, rows: Iterable[list[Any]]) -> None:
-        """Fill a table from value lists in column order (key columns first), as checkpoints
-        keep them: each key is sliced from its values instead of read back from the row."""
+    def restore(self, table: Table, present: Iterable[list[Any]], absent: Iterable[Key]) -> None:
+        """Apply a checkpoint's rows of `table` (not marked dirty): value lists in column order,
+        key columns first, kept as they are until read; and the full keys of rows now absent."""
         data = self._table(table)
-        columns, width = table.columns, len(table.key)
-        for values in rows:
-            data[tuple(values[:width])] = dict(zip(columns, values, strict=True))
+        width = len(table.key)
+        for values in present:
+            data[tuple(values[:width])] = values
+        for key in absent:
+            data.pop(key, None)
 
     def clear(self, table: Table) -> None:
         self._data.pop(table.name, None)
@@ -204,8 +224,8 @@ class Rows:
         """The rows changed since last time (to upsert) and the keys deleted."""
         keys = self._dirty.pop(table.name, set())
         data = self._table(table)
-        upserts = [data[k] for k in keys if k in data]
-        return upserts, [k for k in keys if k not in data]
+        upserts = [data[k] for k in keys if k in data]  # `put` made each of them a dict
+        return upserts, [k for k in keys if k not in data]  # type: ignore[return-value]
 
     def changed(self, table: Table) -> frozenset[Key]:
         """The keys changed or deleted since `take_dirty`, left in place (for checkpoints)."""
@@ -233,12 +253,20 @@ class Rows:
     def stream(self, table: Table, conference: str, *, where: dict[str, Any] | None = None,
                order: tuple[tuple[str, bool], ...] = ()) -> Iterator[Row]:
         conditions = dict(where or {})
-        found = [dict(r) for r in self._table(table).values() if r["conference"] == conference
+        found = [dict(r) for r in self._candidates(table, conference, conditions)
+                 if r["conference"] == conference
                  and all(_matches(r[c], v) for c, v in conditions.items())]
         for column, descending in reversed(order or tuple((c, False) for c in table.key[1:])):
             found.sort(key=partial(_sort_key, column), reverse=descending)
         return iter(found)
 
+    def _candidates(self, table: Table, conference: str, where: dict[str, Any]) -> Iterable[Row]:
+        """The rows `where` may match: looked up when it names the value (or values) of every
+        key column, so that a few orders are found without reading a hundred thousand."""
+        keys = _keys_named(table, conference, where)
+        if keys is None:
+            return self._rows(table)
+        return [row for key in keys if (row := self.get(table, *key)) is not None]
 
     def sums(self, table: Table, conference: str, *columns: str, by: str,
              where: dict[str, Any] | None = None) -> dict[Any, dict[str, int]]:
@@ -255,9 +283,20 @@ class Rows:
 def _matches(value: Any, wanted: Any) -> bool:
     if isinstance(wanted, Range):
         return value in wanted
-    if isinstance(wanted, (list, tuple, set, frozenset)):
+    if isinstance(wanted, COLLECTIONS):
         return value in wanted
     return bool(value == wanted)
+
+
+def _keys_named(table: Table, conference: str, where: dict[str, Any]) -> list[Key] | None:
+    """Every key `where` allows, when it names the value or values of each key column."""
+    choices: list[Collection[Any]] = []
+    for column in table.key[1:]:
+        wanted = where.get(column, Range())
+        if isinstance(wanted, Range):
+            return None
+        choices.append(wanted if isinstance(wanted, COLLECTIONS) else (wanted,))
+    return list(dict.fromkeys(itertools.product((conference,), *choices)))
 
 
 def _is_after(row: Row, order: tuple[tuple[str, bool], ...], after: Key) -> bool:

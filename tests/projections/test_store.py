@@ -88,6 +88,24 @@ def test_sums_per_value_agree_between_the_database_and_memory(store: TableStore)
     assert live.sums(NOTES, "pycon", "size", by="kind", where={"kind": "c"}) == {}
 
 
+@pytest.mark.parametrize("where", [
+    None, {"note_id": ["n3", "n1", "n3", "absent"]}, {"note_id": "n2"},
+    {"note_id": ("n2", "n4"), "kind": "a"}, {"note_id": Range("n1", "n3")}, {"kind": "b"}])
+def test_rows_restored_from_value_lists_read_like_the_database(store: TableStore,
+                                                               where: Any) -> None:
+    # Given the rows restored as a checkpoint holds them (value lists), one then deleted
+    live = SqlReader(store.database)
+    memory = Rows()
+    values = [[row[c] for c in NOTES.columns] for row in live.many(NOTES, "pycon")]
+    memory.restore(NOTES, [*values, ["pycon", "gone", "2026-10-09", "a", 0]],
+                   [("pycon", "gone")])
+    # Then filtered by key (looked up) or not (scanned), they read as the database's rows
+    assert memory.many(NOTES, "pycon", where=where, order=NEWEST_FIRST) == live.many(
+        NOTES, "pycon", where=where, order=NEWEST_FIRST)
+    assert memory.one(NOTES, "pycon", "n5") == live.one(NOTES, "pycon", "n5")
+    assert memory.one(NOTES, "pycon", "gone") is None and not memory.take_dirty(NOTES)[0]
+
+
 def test_one_read_transaction_runs_each_distinct_query_once(
         store: TableStore, monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[str] = []

@@ -1,0 +1,31 @@
+"""The garbage collector is paused only inside the block, and left as it was found."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from projections.collector import collector_paused
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_in_the_block_and_left_as_found(enabled: bool) -> None:
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled() == enabled and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+
+
+def test_objects_frozen_by_another_module_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            pass
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
