@@ -29,3 +29,15 @@ def test_objects_frozen_by_another_module_stay_frozen() -> None:
         assert gc.get_freeze_count() == frozen and gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_overlapping_pauses_turn_the_collector_back_on_when_the_last_one_ends() -> None:
+    # A projector page and an as-of request pause in turn: the one that began second sees the
+    # collector off, and must not leave it off when it ends last.
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
