@@ -93,7 +93,7 @@ def encode(projection: Projection, rows: Rows, conference: str,
             if row is None:
                 deleted.append(key[1:])
             else:
-                present.append([row[column] for column in table.columns])
+                present.append(table.values_of(row))
         if present or deleted:
             tables[table.name] = [present, deleted]
     payload = {"layout": layout(projection), "tables": tables}

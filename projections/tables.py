@@ -9,9 +9,11 @@ read either through the same `Reader` interface.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, partial
+from operator import itemgetter
 from typing import Any, Protocol
 
 Key = tuple[Any, ...]
@@ -57,18 +59,34 @@ class Table:
 
     def blank(self, key: Key) -> Row:
         """A new row with `key` and every value column at its default."""
-        row = {column: _DEFAULTS[kind] for column, kind in self.types.items()}
+        row = self._defaults.copy()
         row.update(zip(self.key, key, strict=True))
         return row
 
     def key_of(self, row: Row) -> Key:
-        return tuple(row[column] for column in self.key)
+        return self._key_getter(row)
+
+    def values_of(self, row: Row) -> tuple[Any, ...]:
+        """The row's values in column order, as held."""
+        return self._values_getter(row)
 
     def encode(self, row: Row) -> tuple[Any, ...]:
         """The row as SQL parameters (bools as 0/1, json as text)."""
         if not self._converted:
-            return tuple(row[c] for c in self.columns)
+            return self._values_getter(row)
         return tuple(_encode(kind, row[c]) for c, kind in self._typed)
+
+    @cached_property
+    def _defaults(self) -> Row:
+        return {column: _DEFAULTS[kind] for column, kind in self.types.items()}
+
+    @cached_property
+    def _key_getter(self) -> Callable[[Row], Key]:
+        return _tuple_getter(self.key)
+
+    @cached_property
+    def _values_getter(self) -> Callable[[Row], tuple[Any, ...]]:
+        return _tuple_getter(self.columns)
 
     @cached_property
     def _typed(self) -> tuple[tuple[str, str], ...]:
@@ -81,6 +99,15 @@ class Table:
 
     def decode(self, values: Iterable[Any]) -> Row:
         return {c: _decode(self.types[c], v) for c, v in zip(self.columns, values, strict=True)}
+
+
+def _tuple_getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    """A fast `lambda row: tuple(row[c] for c in columns)` (itemgetter of one name returns the
+    bare value, not a 1-tuple)."""
+    if len(columns) == 1:
+        (column,) = columns
+        return lambda row: (row[column],)
+    return itemgetter(*columns)
 
 
 def _split(spec: str) -> tuple[str, str]:
@@ -139,39 +166,49 @@ class Rows:
     """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`."""
 
     def __init__(self) -> None:
-        self._data: dict[str, dict[Key, Row]] = {}
-        self._dirty: dict[str, set[Key]] = {}
+        self._data: defaultdict[str, dict[Key, Row]] = defaultdict(dict)
+        self._dirty: defaultdict[str, set[Key]] = defaultdict(set)
 
     def _table(self, table: Table) -> dict[Key, Row]:
-        return self._data.setdefault(table.name, {})
+        return self._data[table.name]
 
     # Writing (projections) --------------------------------------------------------------------
 
     def get(self, table: Table, *key: Any) -> Row | None:
-        return self._table(table).get(key)
+        return self._data[table.name].get(key)
 
     def put(self, table: Table, row: Row) -> Row:
         key = table.key_of(row)
-        self._table(table)[key] = row
-        self._dirty.setdefault(table.name, set()).add(key)
+        self._data[table.name][key] = row
+        self._dirty[table.name].add(key)
         return row
 
     def upsert(self, table: Table, *key: Any, **values: Any) -> Row:
-        """Set `values` on the row at `key`, creating it with defaults if absent."""
-        row = self.get(table, *key) or table.blank(key)
+        """Set `values` (never key columns) on the row at `key`, creating it with defaults if
+        absent."""
+        row = self._held(table, key)
         row.update(values)
-        return self.put(table, row)
+        return row
 
     def add(self, table: Table, *key: Any, **deltas: int) -> Row:
         """Add `deltas` to the row's counters, creating it with zeros if absent."""
-        row = self.get(table, *key) or table.blank(key)
+        row = self._held(table, key)
         for column, delta in deltas.items():
             row[column] += delta
-        return self.put(table, row)
+        return row
+
+    def _held(self, table: Table, key: Key) -> Row:
+        """The row at `key` (a blank one stored if absent), marked changed."""
+        data = self._data[table.name]
+        row = data.get(key)
+        if row is None:
+            row = data[key] = table.blank(key)
+        self._dirty[table.name].add(key)
+        return row
 
     def delete(self, table: Table, *key: Any) -> None:
-        if self._table(table).pop(key, None) is not None:
-            self._dirty.setdefault(table.name, set()).add(key)
+        if self._data[table.name].pop(key, None) is not None:
+            self._dirty[table.name].add(key)
 
     def load(self, table: Table, rows: Iterable[Row]) -> None:
         """Fill a table from storage (not marked dirty)."""
