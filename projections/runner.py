@@ -16,10 +16,12 @@ After a flush, the projector checkpoints its read models' state for as-of replay
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -82,6 +84,10 @@ class Projector:
 
     def step(self, limit: int | None = None) -> int:
         """Apply the next page of events; return how many events were read."""
+        with _collector_paused():
+            return self._apply_page(limit)
+
+    def _apply_page(self, limit: int | None) -> int:
         start = self.position
         page = self.ledger.recorder.select_notifications(start, limit or self.page,
                                                          inclusive_of_start=False)
@@ -137,6 +143,24 @@ class Projector:
     @property
     def names(self) -> list[str]:
         return [lane.projection.name for lane in self.lanes]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for one page.
+
+    A page's notifications and events live until its end, so without this they outlive young
+    collections and soon trigger a full one, which walks every row the projector holds: at 1M
+    events a full collection took 0.7 s and ran about every 4 pages, 30 % of catch-up's CPU.
+    Nothing a page makes is cyclic garbage; what it leaves is freed by reference counting at its
+    end, and collections resume between pages. Left off if it was off (another thread's page)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class ProjectorThread:
