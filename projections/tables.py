@@ -230,10 +230,15 @@ class Rows:
 
     def take_dirty(self, table: Table) -> tuple[list[Row], list[Key]]:
         """The rows changed since last time (to upsert) and the keys deleted."""
-        keys = self._dirty.pop(table.name, set())
-        data = self._table(table)
-        upserts = [data[k] for k in keys if k in data]
-        return upserts, [k for k in keys if k not in data]
+        data = self._data[table.name]
+        upserts, deletes = [], []
+        for key in self._dirty.pop(table.name, ()):  # one look-up each: the tables are large
+            row = data.get(key)
+            if row is None:
+                deletes.append(key)
+            else:
+                upserts.append(row)
+        return upserts, deletes
 
     def changed(self, table: Table) -> frozenset[Key]:
         """The keys changed or deleted since `take_dirty`, left in place (for checkpoints)."""
