@@ -87,15 +87,10 @@ def encode(projection: Projection, rows: Rows, conference: str,
     """The rows at `keys` (per table) of one conference: value lists, and the keys now absent."""
     tables = {}
     for table in projection.all_tables:
-        present, deleted = [], []
-        for key in keys.get(table.name, ()):
-            row = rows.get(table, *key)
-            if row is None:
-                deleted.append(key[1:])
-            else:
-                present.append(table.values_of(row))
+        present, deleted = rows.rows_at(table, keys.get(table.name, ()))
         if present or deleted:
-            tables[table.name] = [present, deleted]
+            tables[table.name] = [[table.values_of(row) for row in present],
+                                  [key[1:] for key in deleted]]
     payload = {"layout": layout(projection), "tables": tables}
     return zlib.compress(orjson.dumps(payload), 1)
 

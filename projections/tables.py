@@ -230,15 +230,19 @@ class Rows:
 
     def take_dirty(self, table: Table) -> tuple[list[Row], list[Key]]:
         """The rows changed since last time (to upsert) and the keys deleted."""
+        return self.rows_at(table, self._dirty.pop(table.name, ()))
+
+    def rows_at(self, table: Table, keys: Iterable[Key]) -> tuple[list[Row], list[Key]]:
+        """The rows held at `keys`, and the keys no row is held at."""
         data = self._data[table.name]
-        upserts, deletes = [], []
-        for key in self._dirty.pop(table.name, ()):  # one look-up each: the tables are large
+        found, absent = [], []
+        for key in keys:  # one look-up each: the tables are large
             row = data.get(key)
             if row is None:
-                deletes.append(key)
+                absent.append(key)
             else:
-                upserts.append(row)
-        return upserts, deletes
+                found.append(row)
+        return found, absent
 
     def changed(self, table: Table) -> frozenset[Key]:
         """The keys changed or deleted since `take_dirty`, left in place (for checkpoints)."""
