@@ -72,9 +72,13 @@ class Table:
 
     def encode(self, row: Row) -> tuple[Any, ...]:
         """The row as SQL parameters (bools as 0/1, json as text)."""
-        if not self._converted:
-            return self._values_getter(row)
-        return tuple(_encode(kind, row[c]) for c, kind in self._typed)
+        values = self._values_getter(row)
+        if not self._conversions:
+            return values
+        stored = list(values)
+        for position, convert in self._conversions:
+            stored[position] = convert(stored[position])
+        return tuple(stored)
 
     @cached_property
     def _defaults(self) -> Row:
@@ -89,13 +93,10 @@ class Table:
         return _tuple_getter(self.columns)
 
     @cached_property
-    def _typed(self) -> tuple[tuple[str, str], ...]:
-        return tuple(self.types.items())
-
-    @cached_property
-    def _converted(self) -> bool:
-        """True when some column is stored otherwise than held (bool or json)."""
-        return any(kind in ("bool", "json") for kind in self.types.values())
+    def _conversions(self) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """The position and conversion of each column stored otherwise than held."""
+        return tuple((position, _STORED[kind]) for position, kind in enumerate(self.types.values())
+                     if kind in _STORED)
 
     def decode(self, values: Iterable[Any]) -> Row:
         return {c: _decode(self.types[c], v) for c, v in zip(self.columns, values, strict=True)}
@@ -115,12 +116,16 @@ def _split(spec: str) -> tuple[str, str]:
     return name, kind or "text"
 
 
-def _encode(kind: str, value: Any) -> Any:
-    if kind == "bool":
-        return int(bool(value))
-    if kind == "json":
-        return None if value is None else json.dumps(value, sort_keys=True)
-    return value
+def _stored_bool(value: Any) -> int:
+    return int(bool(value))
+
+
+def _stored_json(value: Any) -> str | None:
+    return None if value is None else _JSON_TEXT(value)
+
+
+_JSON_TEXT = json.JSONEncoder(sort_keys=True).encode  # what json.dumps(v, sort_keys=True) makes
+_STORED: dict[str, Callable[[Any], Any]] = {"bool": _stored_bool, "json": _stored_json}
 
 
 def _decode(kind: str, value: Any) -> Any:

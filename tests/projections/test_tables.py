@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from projections.tables import Rows, Table
 
 TOTALS = Table("test_total", "", "orders:int note flag:bool")
@@ -28,5 +30,7 @@ def test_a_row_is_keyed_and_encoded_in_column_order_whatever_its_key_width() -> 
     assert (TOTALS.key_of(total), LINES.key_of(line)) == (("pycon",), ("pycon", "o1", 2))
     assert TOTALS.encode(total) == ("pycon", 1, None, 1)
     assert LINES.encode(line) == LINES.values_of(line) == ("pycon", "o1", 2, 5, None)
+    tagged = line | {"tags": {"b": [1, True], "a": "é"}}
+    assert LINES.encode(tagged) == ("pycon", "o1", 2, 5, json.dumps(tagged["tags"], sort_keys=True))
     rows.delete(LINES, "pycon", "o1", 2)
     assert rows.take_dirty(LINES) == ([], [("pycon", "o1", 2)])
