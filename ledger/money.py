@@ -26,6 +26,7 @@ _TWO_DIGIT = (
     "TMT TOP TRY TTD TWD TZS UAH USD UZS VES WST XCD YER ZAR ZMW ZWL"
 )
 EXPONENTS: dict[str, int] = {code: 2 for code in _TWO_DIGIT.split()} | _EXPONENTS
+_MINOR_UNITS = {code: Decimal(1).scaleb(-digits) for code, digits in EXPONENTS.items()}
 
 # At most 12 integer digits (below a trillion): read models sum exact minor units in 64-bit
 # integers, which then hold at least 90,000 maximal amounts per sum without overflowing.
@@ -64,7 +65,7 @@ def fits(amount: Decimal, currency: str) -> bool:
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round `amount` half up to the currency's minor unit."""
-    return amount.quantize(Decimal(1).scaleb(-exponent(currency)), rounding=ROUND_HALF_UP)
+    return amount.quantize(_MINOR_UNITS[currency], rounding=ROUND_HALF_UP)
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

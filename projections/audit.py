@@ -37,6 +37,9 @@ from projections.journal.projection import PAYMENTS
 from projections.store import SqlReader
 
 PAGE = 1000
+# Over a conference's events in a range: the last position, the latest effective and recorded
+# times (epoch microseconds), and how many were linked without times.
+Span = tuple[int | None, int, int, int]
 KINDS: dict[str, type[LedgerAggregate]] = {
     "order": Order, "payment": Order, "credit": Credit, "purchase-order": PurchaseOrder,
     "attendee": Attendee, "cart": Cart, "expense": Expense, "speaker": Speaker,
@@ -75,8 +78,7 @@ class EventLog:
             f"SELECT {self.position}, originator_id, originator_version, topic, state "
             f"FROM {self.events} WHERE originator_id = ? ORDER BY originator_version", [key])
 
-    def span(self, conference: str, after: int,
-             upto: int) -> tuple[int | None, int, int, int]:
+    def span(self, conference: str, after: int, upto: int) -> Span:
         """Over `conference`'s events in (after, upto]: the last position, the latest effective
         and recorded times (epoch microseconds), and how many were linked without times."""
         found = self.database.query(

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from projections.audit import EventLog
+from projections.audit import EventLog, Span
 from projections.db import Database
 from projections.projection import Projection
 from projections.tables import Key, Rows, Table
@@ -87,15 +87,10 @@ def encode(projection: Projection, rows: Rows, conference: str,
     """The rows at `keys` (per table) of one conference: value lists, and the keys now absent."""
     tables = {}
     for table in projection.all_tables:
-        present, deleted = [], []
-        for key in keys.get(table.name, ()):
-            row = rows.get(table, *key)
-            if row is None:
-                deleted.append(key[1:])
-            else:
-                present.append([row[column] for column in table.columns])
+        present, deleted = rows.rows_at(table, keys.get(table.name, ()))
         if present or deleted:
-            tables[table.name] = [present, deleted]
+            tables[table.name] = [[table.values_of(row) for row in present],
+                                  [key[1:] for key in deleted]]
     payload = {"layout": layout(projection), "tables": tables}
     return zlib.compress(orjson.dumps(payload), 1)
 
@@ -143,15 +138,17 @@ class CheckpointStore:
         """Forget every checkpoint of `projection` (its read model is rebuilt from nothing)."""
         self.database.execute(f"DELETE FROM {TABLE} WHERE projection = ?", (projection,))
 
-    def write(self, record: Record) -> None:
-        """Store `record`; a checkpoint another process wrote at the same position stays."""
-        self.database.execute(
-            f"INSERT INTO {TABLE} (projection, conference, position, previous, base, "
-            "max_effective, max_recorded, digest, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (projection, conference, position) DO NOTHING",
-            (record.projection, record.conference, record.mark.position, record.previous,
-             int(record.base), record.mark.max_effective, record.mark.max_recorded,
-             record.digest(), record.state))
+    def write(self, records: Sequence[Record]) -> None:
+        """Store `records` in one transaction; a checkpoint another process wrote at the same
+        position stays."""
+        with self.database.transaction() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (projection, conference, position, previous, base, "
+                "max_effective, max_recorded, digest, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (projection, conference, position) DO NOTHING",
+                [(r.projection, r.conference, r.mark.position, r.previous, int(r.base),
+                  r.mark.max_effective, r.mark.max_recorded, r.digest(), r.state)
+                 for r in records])
 
     def latest(self, projection: str, conference: str) -> Mark | None:
         found = self.database.query(
@@ -236,23 +233,35 @@ class Checkpointer:
                 changed.setdefault(table.name, set()).update(keys)
 
     def write(self, lanes: Sequence[tuple[Projection, Rows]], position: int) -> None:
-        """Checkpoint `lanes` (each standing at `position`) for conferences due one."""
+        """Checkpoint `lanes` (each standing at `position`) for conferences due one, in one
+        transaction."""
         due = [c for c, gained in self._gained.items() if gained >= self.every]
+        records: list[Record] = []
+        spans: dict[tuple[str, int], Span] = {}  # lanes that checkpointed together share one
         for conference in due:
             del self._gained[conference]
             for projection, rows in lanes:
-                self._checkpoint(projection, rows, conference, position)
+                if record := self._checkpoint(projection, rows, conference, position, spans):
+                    records.append(record)
+        self.store.write(records)
+        for record in records:
+            self._written[(record.projection, record.conference)] = record.mark
+            for table_keys in self._changed.get(record.projection, {}).values():
+                table_keys.difference_update([k for k in table_keys
+                                              if k[0] == record.conference])
 
-    def _checkpoint(self, projection: Projection, rows: Rows, conference: str,
-                    position: int) -> None:
+    def _checkpoint(self, projection: Projection, rows: Rows, conference: str, position: int,
+                    spans: dict[tuple[str, int], Span]) -> Record | None:
         previous = self._written.get((projection.name, conference))
         base = previous is None
         if previous is None:
             previous = self.store.latest(projection.name, conference)
         after = previous.position if previous else 0
-        last, effective, recorded, untimed = self.log.span(conference, after, position)
+        if (conference, after) not in spans:
+            spans[(conference, after)] = self.log.span(conference, after, position)
+        last, effective, recorded, untimed = spans[(conference, after)]
         if last is None or untimed:
-            return  # nothing new, or events linked before the timeline: times unknown
+            return None  # nothing new, or events linked before the timeline: times unknown
         mark = Mark(last, max(effective, previous.max_effective if previous else effective),
                     max(recorded, previous.max_recorded if previous else recorded))
         changed = self._changed.get(projection.name, {})
@@ -260,8 +269,4 @@ class Checkpointer:
                                          changed.get(table.name, ())) if k[0] == conference]
                 for table in projection.all_tables}
         state = encode(projection, rows, conference, keys)
-        self.store.write(Record(projection.name, conference, mark,
-                                0 if base else after, base, state))
-        self._written[(projection.name, conference)] = mark
-        for table_keys in changed.values():
-            table_keys.difference_update([k for k in table_keys if k[0] == conference])
+        return Record(projection.name, conference, mark, 0 if base else after, base, state)

@@ -28,6 +28,7 @@ from eventsourcing.persistence import IntegrityError
 
 from projections.audit import EventLog
 from projections.checkpoints import Checkpointer, CheckpointStore
+from projections.collector import collector_paused
 from projections.projection import Projection
 from projections.store import TableStore
 from projections.tables import Rows
@@ -82,6 +83,10 @@ class Projector:
 
     def step(self, limit: int | None = None) -> int:
         """Apply the next page of events; return how many events were read."""
+        with collector_paused():  # a page's objects are not cyclic garbage
+            return self._apply_page(limit)
+
+    def _apply_page(self, limit: int | None) -> int:
         start = self.position
         page = self.ledger.recorder.select_notifications(start, limit or self.page,
                                                          inclusive_of_start=False)

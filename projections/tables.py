@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Collection, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, partial
+from operator import itemgetter
 from typing import Any, Protocol
 
 Key = tuple[Any, ...]
@@ -59,27 +61,44 @@ class Table:
 
     def blank(self, key: Key) -> Row:
         """A new row with `key` and every value column at its default."""
-        row = {column: _DEFAULTS[kind] for column, kind in self.types.items()}
+        row = self._defaults.copy()
         row.update(zip(self.key, key, strict=True))
         return row
 
     def key_of(self, row: Row) -> Key:
-        return tuple(row[column] for column in self.key)
+        return self._key_getter(row)
+
+    def values_of(self, row: Row) -> tuple[Any, ...]:
+        """The row's values in column order, as held."""
+        return self._values_getter(row)
 
     def encode(self, row: Row) -> tuple[Any, ...]:
         """The row as SQL parameters (bools as 0/1, json as text)."""
-        if not self._converted:
-            return tuple(row[c] for c in self.columns)
-        return tuple(_encode(kind, row[c]) for c, kind in self._typed)
+        values = self._values_getter(row)
+        if not self._conversions:
+            return values
+        stored = list(values)
+        for position, convert in self._conversions:
+            stored[position] = convert(stored[position])
+        return tuple(stored)
 
     @cached_property
-    def _typed(self) -> tuple[tuple[str, str], ...]:
-        return tuple(self.types.items())
+    def _defaults(self) -> Row:
+        return {column: _DEFAULTS[kind] for column, kind in self.types.items()}
 
     @cached_property
-    def _converted(self) -> bool:
-        """True when some column is stored otherwise than held (bool or json)."""
-        return any(kind in ("bool", "json") for kind in self.types.values())
+    def _key_getter(self) -> Callable[[Row], Key]:
+        return _tuple_getter(self.key)
+
+    @cached_property
+    def _values_getter(self) -> Callable[[Row], tuple[Any, ...]]:
+        return _tuple_getter(self.columns)
+
+    @cached_property
+    def _conversions(self) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """The position and conversion of each column stored otherwise than held."""
+        return tuple((position, _STORED[kind]) for position, kind in enumerate(self.types.values())
+                     if kind in _STORED)
 
     def decode(self, values: Iterable[Any]) -> Row:
         row = dict(zip(self.columns, values, strict=True))
@@ -94,17 +113,30 @@ class Table:
         return tuple((c, kind) for c, kind in self.types.items() if kind != "text")
 
 
+def _tuple_getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    """A fast `lambda row: tuple(row[c] for c in columns)` (itemgetter of one name returns the
+    bare value, not a 1-tuple)."""
+    if len(columns) == 1:
+        (column,) = columns
+        return lambda row: (row[column],)
+    return itemgetter(*columns)
+
+
 def _split(spec: str) -> tuple[str, str]:
     name, _, kind = spec.partition(":")
     return name, kind or "text"
 
 
-def _encode(kind: str, value: Any) -> Any:
-    if kind == "bool":
-        return int(bool(value))
-    if kind == "json":
-        return None if value is None else json.dumps(value, sort_keys=True)
-    return value
+def _stored_bool(value: Any) -> int:
+    return int(bool(value))
+
+
+def _stored_json(value: Any) -> str | None:
+    return None if value is None else _JSON_TEXT(value)
+
+
+_JSON_TEXT = json.JSONEncoder(sort_keys=True).encode  # what json.dumps(v, sort_keys=True) makes
+_STORED: dict[str, Callable[[Any], Any]] = {"bool": _stored_bool, "json": _stored_json}
 
 
 def _decode(kind: str, value: Any) -> Any:
@@ -154,51 +186,66 @@ class Rows:
     """
 
     def __init__(self) -> None:
-        self._data: dict[str, dict[Key, Row | list[Any]]] = {}
-        self._dirty: dict[str, set[Key]] = {}
+        self._data: defaultdict[str, dict[Key, Row | list[Any]]] = defaultdict(dict)
+        self._dirty: defaultdict[str, set[Key]] = defaultdict(set)
 
     def _table(self, table: Table) -> dict[Key, Row | list[Any]]:
-        return self._data.setdefault(table.name, {})
+        return self._data[table.name]
+
+    def _thawed(self, table: Table, key: Key, values: list[Any]) -> Row:
+        """The row restored as `values` at `key`, made a dict in place on first read."""
+        row = self._data[table.name][key] = dict(zip(table.columns, values, strict=True))
+        return row
 
     def _rows(self, table: Table) -> Iterable[Row]:
         """Every row of `table`, as dicts."""
         data = self._table(table)
-        restored = [key for key, row in data.items() if isinstance(row, list)]
-        for key in restored:
-            data[key] = dict(zip(table.columns, data[key], strict=True))
+        for key in [key for key, row in data.items() if type(row) is list]:
+            self._thawed(table, key, data[key])  # type: ignore[arg-type]
         return data.values()  # type: ignore[return-value]  # no list is left
 
     # Writing (projections) --------------------------------------------------------------------
 
     def get(self, table: Table, *key: Any) -> Row | None:
-        data = self._table(table)
-        row = data.get(key)
-        if isinstance(row, list):
-            row = data[key] = dict(zip(table.columns, row, strict=True))
-        return row
+        row = self._data[table.name].get(key)
+        if type(row) is list:  # restored from a checkpoint, not read yet
+            return self._thawed(table, key, row)
+        return row  # type: ignore[return-value]  # a dict or None
 
     def put(self, table: Table, row: Row) -> Row:
         key = table.key_of(row)
-        self._table(table)[key] = row
-        self._dirty.setdefault(table.name, set()).add(key)
+        self._data[table.name][key] = row
+        self._dirty[table.name].add(key)
         return row
 
     def upsert(self, table: Table, *key: Any, **values: Any) -> Row:
-        """Set `values` on the row at `key`, creating it with defaults if absent."""
-        row = self.get(table, *key) or table.blank(key)
+        """Set `values` (never key columns) on the row at `key`, creating it with defaults if
+        absent."""
+        row = self._held(table, key)
         row.update(values)
-        return self.put(table, row)
+        return row
 
     def add(self, table: Table, *key: Any, **deltas: int) -> Row:
         """Add `deltas` to the row's counters, creating it with zeros if absent."""
-        row = self.get(table, *key) or table.blank(key)
+        row = self._held(table, key)
         for column, delta in deltas.items():
             row[column] += delta
-        return self.put(table, row)
+        return row
+
+    def _held(self, table: Table, key: Key) -> Row:
+        """The row at `key` (a blank one stored if absent), marked changed."""
+        data = self._data[table.name]
+        row = data.get(key)
+        if row is None:
+            row = data[key] = table.blank(key)
+        elif type(row) is list:  # restored from a checkpoint, not read yet
+            row = self._thawed(table, key, row)
+        self._dirty[table.name].add(key)
+        return row  # type: ignore[return-value]  # a dict by now
 
     def delete(self, table: Table, *key: Any) -> None:
-        if self._table(table).pop(key, None) is not None:
-            self._dirty.setdefault(table.name, set()).add(key)
+        if self._data[table.name].pop(key, None) is not None:
+            self._dirty[table.name].add(key)
 
     def load(self, table: Table, rows: Iterable[Row]) -> None:
         """Fill a table from storage (not marked dirty)."""
@@ -222,10 +269,18 @@ class Rows:
 
     def take_dirty(self, table: Table) -> tuple[list[Row], list[Key]]:
         """The rows changed since last time (to upsert) and the keys deleted."""
-        keys = self._dirty.pop(table.name, set())
-        data = self._table(table)
-        upserts = [data[k] for k in keys if k in data]  # `put` made each of them a dict
-        return upserts, [k for k in keys if k not in data]  # type: ignore[return-value]
+        return self.rows_at(table, self._dirty.pop(table.name, ()))
+
+    def rows_at(self, table: Table, keys: Iterable[Key]) -> tuple[list[Row], list[Key]]:
+        """The rows held at `keys`, and the keys no row is held at."""
+        found, absent = [], []
+        for key in keys:  # one look-up each: the tables are large
+            row = self.get(table, *key)
+            if row is None:
+                absent.append(key)
+            else:
+                found.append(row)
+        return found, absent
 
     def changed(self, table: Table) -> frozenset[Key]:
         """The keys changed or deleted since `take_dirty`, left in place (for checkpoints)."""
