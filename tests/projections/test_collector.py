@@ -6,6 +6,7 @@ import gc
 
 import pytest
 
+from projections import collector
 from projections.collector import collector_paused
 
 
@@ -34,11 +35,13 @@ def test_objects_frozen_by_another_module_stay_frozen() -> None:
 
 def test_overlapping_pauses_turn_the_collector_back_on_when_the_last_one_ends() -> None:
     # A projector page and an as-of request pause in turn: the one that began second sees the
-    # collector off, and must not leave it off when it ends last.
-    first, second = collector_paused(), collector_paused()
-    first.__enter__()
-    second.__enter__()
-    first.__exit__(None, None, None)
+    # collector off, and must not leave it off when it ends last. (Pauses of their own: a
+    # projector thread of another test may be pausing the process's collector right now.)
+    pauses = collector._Pauses()
+    gc.enable()
+    pauses.begin()
+    pauses.begin()
+    pauses.end()
     assert not gc.isenabled()
-    second.__exit__(None, None, None)
+    pauses.end()
     assert gc.isenabled()
