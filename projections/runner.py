@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Notification
 
 from projections.audit import EventLog
 from projections.checkpoints import Checkpointer, CheckpointStore
@@ -83,15 +83,14 @@ class Projector:
 
     def step(self, limit: int | None = None) -> int:
         """Apply the next page of events; return how many events were read."""
-        with collector_paused():  # a page's objects are not cyclic garbage
-            return self._apply_page(limit)
-
-    def _apply_page(self, limit: int | None) -> int:
-        start = self.position
-        page = self.ledger.recorder.select_notifications(start, limit or self.page,
+        page = self.ledger.recorder.select_notifications(self.position, limit or self.page,
                                                          inclusive_of_start=False)
-        if not page:
+        if not page:  # an idle poll (every 50 ms in `serve`) leaves the collector alone
             return 0
+        with collector_paused():  # a page's objects are not cyclic garbage
+            return self._apply(page)
+
+    def _apply(self, page: Sequence[Notification]) -> int:
         for notification in page:
             if notification.topic not in self._topics:
                 continue
