@@ -140,7 +140,9 @@ class CheckpointStore:
 
     def write(self, records: Sequence[Record]) -> None:
         """Store `records` in one transaction; a checkpoint another process wrote at the same
-        position stays."""
+        position stays. Nothing to store opens no transaction (most pages checkpoint nothing)."""
+        if not records:
+            return
         with self.database.transaction() as cursor:
             cursor.executemany(
                 f"INSERT INTO {TABLE} (projection, conference, position, previous, base, "

@@ -177,3 +177,17 @@ def test_the_timeline_holds_each_events_times_and_unknown_times_are_still_checke
     fast, slow = both_ways(checkpointed, "timed", as_of=as_of)
     assert fast == slow and fast["sales_order"] != both_ways(checkpointed, "timed")[0][
         "sales_order"]
+
+
+def test_a_page_with_no_checkpoint_due_opens_no_transaction(checkpointed, monkeypatch) -> None:
+    database = checkpointed.store.database
+    opened: list[bool] = []
+    transaction = type(database).transaction
+
+    def counted(self: Any, **kwargs: Any) -> Any:
+        opened.append(True)
+        return transaction(self, **kwargs)
+
+    monkeypatch.setattr(type(database), "transaction", counted)
+    CheckpointStore(database).write([])
+    assert opened == []
