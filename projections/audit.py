@@ -37,6 +37,8 @@ from projections.journal.projection import PAYMENTS
 from projections.store import SqlReader
 
 PAGE = 1000
+TIMELINE_POSITIONS = 50_000  # positions a replay selects at a time
+TIMELINE_PAGE = 5_000  # events it reads and decodes at a time
 # Over a conference's events in a range: the last position, the latest effective and recorded
 # times (epoch microseconds), and how many were linked without times.
 Span = tuple[int | None, int, int, int]
@@ -89,22 +91,44 @@ class EventLog:
         last, effective, recorded, untimed = found[0]
         return last, int(effective or 0), int(recorded or 0), int(untimed or 0)
 
-    def timeline(self, conference: str, after: int, limit: int, *, stop: int | None,
-                 effective: int | None, recorded: int | None) -> list[Notification]:
+    def timeline(self, conference: str, after: int, *, stop: int | None,
+                 effective: int | None, recorded: int | None) -> Iterator[Notification]:
         """`conference`'s stored events after `after` (through `stop`) whose times in the
-        timeline pass the cut-offs (epoch microseconds) or are unknown, in position order."""
-        clauses, params = ["c.conference = ?", "c.position > ?"], [conference, after]
+        timeline pass the cut-offs (epoch microseconds) or are unknown, in position order.
+
+        Positions are selected first, many at a time: whenever late-recorded events may pass,
+        the scan runs to the log's end, so it is made once rather than once per page of events.
+        Then only the events it names are read, a page at a time."""
+        while True:
+            positions = self._positions(conference, after, stop, effective, recorded)
+            for first in range(0, len(positions), TIMELINE_PAGE):
+                yield from self._events_at(positions[first:first + TIMELINE_PAGE])
+            if len(positions) < TIMELINE_POSITIONS:
+                return
+            after = positions[-1]
+
+    def _positions(self, conference: str, after: int, stop: int | None, effective: int | None,
+                   recorded: int | None) -> list[int]:
+        clauses, params = ["conference = ?", "position > ?"], [conference, after]
         if stop is not None:
-            clauses.append("c.position <= ?")
+            clauses.append("position <= ?")
             params.append(stop)
         for column, bound in (("effective_at", effective), ("recorded_at", recorded)):
             if bound is not None:
-                clauses.append(f"(c.{column} <= ? OR c.{column} IS NULL)")
+                clauses.append(f"({column} <= ? OR {column} IS NULL)")
                 params.append(bound)
         found = self.database.query(
-            f"SELECT c.position, e.originator_id, e.originator_version, e.topic, e.state "
-            f"FROM {CHAIN_TABLE} c JOIN {self.events} e ON e.{self.position} = c.position "
-            f"WHERE {' AND '.join(clauses)} ORDER BY c.position LIMIT ?", [*params, limit])
+            f"SELECT position FROM {CHAIN_TABLE} WHERE {' AND '.join(clauses)} "
+            "ORDER BY position LIMIT ?", [*params, TIMELINE_POSITIONS])
+        return [position for (position,) in found]
+
+    def _events_at(self, positions: list[int]) -> list[Notification]:
+        if not positions:
+            return []
+        found = self.database.query(
+            f"SELECT {self.position}, originator_id, originator_version, topic, state "
+            f"FROM {self.events} WHERE {self.position} IN ({', '.join('?' * len(positions))}) "
+            f"ORDER BY {self.position}", positions)
         return [_stored(*row) for row in found]
 
     def head(self, conference: str, position: int) -> str | None:

@@ -29,8 +29,6 @@ from projections.eventlog.chain import micros
 from projections.projection import Projection
 from projections.tables import Rows
 
-PAGE = 5000
-
 
 @dataclass(frozen=True)
 class Replay:
@@ -54,20 +52,16 @@ def replay(ledger: Application, projections: Sequence[Projection], conference: s
     store = CheckpointStore(log.database)
     starts = [restore(store, p, conference, rows, stop=stop, effective=effective,
                       recorded=recorded) if checkpoints else 0 for p in projections]
-    after, position = min(starts, default=0), max(starts, default=0)
-    while True:
-        page = log.timeline(conference, after, PAGE, stop=stop, effective=effective,
-                            recorded=recorded)
-        for notification in page:
-            event = cast(LedgerAggregate.Event, ledger.mapper.to_domain_event(notification))
-            if known_at is not None and event.timestamp > known_at:
-                continue
-            if as_of is not None and event.effective_at > as_of:
-                continue
-            for projection, start in zip(projections, starts, strict=True):
-                if notification.id > start:
-                    projection.apply(event, rows)
-            position = max(position, notification.id)
-        if len(page) < PAGE:
-            return Replay(rows, position)
-        after = page[-1].id
+    position = max(starts, default=0)
+    for notification in log.timeline(conference, min(starts, default=0), stop=stop,
+                                     effective=effective, recorded=recorded):
+        event = cast(LedgerAggregate.Event, ledger.mapper.to_domain_event(notification))
+        if known_at is not None and event.timestamp > known_at:
+            continue
+        if as_of is not None and event.effective_at > as_of:
+            continue
+        for projection, start in zip(projections, starts, strict=True):
+            if notification.id > start:
+                projection.apply(event, rows)
+        position = max(position, notification.id)
+    return Replay(rows, position)
