@@ -10,8 +10,13 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresFactory,
+)
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
@@ -31,12 +36,34 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.extend(SQL(s).format()  # type: ignore[arg-type]
                                           for s in statements)
 
-    def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow],
-                                       stored_events: Sequence[StoredEvent],
-                                       **kwargs: Any) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        assert ids is not None
-        chain.write_side_rows(curs, "%s", ids, stored_events, kwargs)
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        """The library's insert (table lock, NOTIFY, the events returning their ids, in one
+        pipelined transaction), with the conference's last chain link read under the same lock
+        in the same round trip as the insert; then the side rows, sent with the commit. Two
+        round trips, where reading the link after the insert took a third."""
+        conference = kwargs.get("conference")
+        failed: Exception | None = None
+        ids: list[int] = []
+        with (self.datastore.get_connection() as conn, conn.pipeline() as pipeline,
+              conn.transaction(), conn.cursor() as curs, conn.cursor() as last):
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            if conference is not None:
+                last.execute(chain.last_hash_query("%s"), (conference,))
+            PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
+            try:
+                pipeline.sync()  # a uniqueness violation is raised here, not at commit
+            except Exception as error:
+                failed = error  # raised once the pipeline is closed: psycopg warns otherwise
+            else:
+                ids = [row["notification_id"] for row in curs.fetchall()]
+                if conference is not None:
+                    chain.write_side_rows(curs, "%s", ids, stored_events, kwargs,
+                                          chain.last_hash(last.fetchone()))
+        if failed is not None:
+            raise failed
         return ids
 
     def read_books(self, keys: list[tuple[str, str]], ids: list[UUID],
