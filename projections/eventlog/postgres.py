@@ -6,18 +6,20 @@ chain links follow commit order exactly.
 
 from __future__ import annotations
 
+import select
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresFactory,
 )
-from eventsourcing.utils import retry
-from psycopg import Cursor
+from eventsourcing.utils import Environment, EnvType, retry
+from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -123,4 +125,26 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
 
 class Factory(PostgresFactory):
+    """The library's factory, with `LedgerRecorder` and a pool that checks a connection it lends
+    without a round trip."""
+
     application_recorder_class = LedgerRecorder
+
+    def __init__(self, env: Environment | EnvType | None):
+        super().__init__(env)
+        # The pool's `check` (psycopg_pool keeps it as `_check`; the library offers only its
+        # round-trip ping, POSTGRES_PRE_PING) runs on every connection it lends.
+        self.datastore.pool._check = closed_by_server
+
+
+def closed_by_server(conn: Connection[Any]) -> None:
+    """Raise (and close `conn`, so the pool drops it) if the server has closed this idle
+    connection: after a restart, or through a proxy that cut it.
+
+    An idle connection has nothing to read; its socket is readable only when the server has
+    ended it (the end of the stream, or a notice that it is terminating). One poll finds what the
+    library's pre-ping found with a round trip, which cost two per single-event request."""
+    if not conn.closed and not select.select([conn.fileno()], [], [], 0)[0]:
+        return
+    conn.close()
+    raise psycopg.OperationalError("the server closed this connection")
