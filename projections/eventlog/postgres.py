@@ -48,24 +48,25 @@ class LedgerRecorder(PostgresApplicationRecorder):
         conference = kwargs.get("conference")
         failed: Exception | None = None
         ids: list[int] = []
-        with (self.datastore.get_connection() as conn, conn.pipeline() as pipeline,
-              conn.transaction(), conn.cursor() as curs, conn.cursor() as last):
-            self._lock_table(curs)
-            self._notify_channel(curs)
-            if conference is not None:
-                last.execute(chain.last_hash_query("%s"), (conference,))
-            PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
-            try:
-                pipeline.sync()  # a uniqueness violation is raised here, not at commit
-            except Exception as error:
-                failed = error  # raised once the pipeline is closed: psycopg warns otherwise
-            else:
-                ids = [row["notification_id"] for row in curs.fetchall()]
+        with self.datastore.get_connection() as conn:  # which turns psycopg's errors into ours
+            with (conn.pipeline() as pipeline, conn.transaction(), conn.cursor() as curs,
+                  conn.cursor() as last):
+                self._lock_table(curs)
+                self._notify_channel(curs)
                 if conference is not None:
-                    chain.write_side_rows(curs, "%s", ids, stored_events, kwargs,
-                                          chain.last_hash(last.fetchone()))
-        if failed is not None:
-            raise failed
+                    last.execute(chain.last_hash_query("%s"), (conference,))
+                PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
+                try:
+                    pipeline.sync()  # a uniqueness violation is raised here, not at commit
+                except Exception as error:
+                    failed = error  # raised once the pipeline is closed: psycopg warns otherwise
+                else:
+                    ids = [row["notification_id"] for row in curs.fetchall()]
+                    if conference is not None:
+                        chain.write_side_rows(curs, "%s", ids, stored_events, kwargs,
+                                              chain.last_hash(last.fetchone()))
+            if failed is not None:
+                raise failed
         return ids
 
     def read_books(self, keys: list[tuple[str, str]], ids: list[UUID],
