@@ -75,15 +75,32 @@ class TableStore:
         with self.database.transaction() as cursor:
             for projection, tables, rows, position in work:
                 for table in tables:
-                    upserts, deletes = rows.take_dirty(table)
-                    self._write(cursor, table, [table.encode(r) for r in upserts])
-                    self._remove(cursor, table, deletes)
+                    new, changed, deleted = rows.take_dirty(table)
+                    self._insert(cursor, table, [table.encode(r) for r in new])
+                    self._write(cursor, table, [table.encode(r) for r in changed])
+                    self._remove(cursor, table, deleted)
                 self.tracking._insert_tracking(  # type: ignore[attr-defined]
                     cursor.raw, Tracking(tracking_name(projection), position))
 
+    def _insert(self, cursor: Cursor, table: Table, encoded: list[tuple[Any, ...]]) -> None:
+        """Insert rows storage has never held (most rows a catch-up writes); one already there
+        is an IntegrityError, as when another process wrote the page first. On PostgreSQL, by a
+        binary COPY: at 100k events it took the server about half the CPU of the upsert, and
+        psycopg a quarter of the CPU of dumping the column arrays."""
+        if not encoded:
+            return
+        if not self.database.is_postgres:
+            cursor.executemany(self._insert_values(table), encoded)
+            return
+        with cursor.raw.copy(f"COPY {table.name} ({', '.join(table.columns)}) "
+                             "FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([_PG_TYPE[kind] for kind in table.types.values()])
+            for values in encoded:
+                copy.write_row(values)
+
     def _write(self, cursor: Cursor, table: Table, encoded: list[tuple[Any, ...]]) -> None:
-        """Upsert rows. On PostgreSQL, one statement per table whose parameters are an array per
-        column: psycopg's executemany sends a statement per row, which was 40 % of catch-up."""
+        """Upsert changed rows. On PostgreSQL, one statement per table whose parameters are an
+        array per column: psycopg's executemany sends a statement per row (40 % of catch-up)."""
         if not encoded:
             return
         if not self.database.is_postgres:
@@ -129,16 +146,19 @@ class TableStore:
         return statements
 
     @staticmethod
-    def _upsert(table: Table) -> str:
+    def _insert_values(table: Table) -> str:
         marks = ", ".join("?" for _ in table.columns)
-        return (f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks}) "
-                f"{_on_conflict(table)}")
+        return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks})"
+
+    def _upsert(self, table: Table) -> str:
+        return f"{self._insert_values(table)} {_on_conflict(table)}"
 
     @staticmethod
     def _delete(table: Table) -> str:
         return f"DELETE FROM {table.name} WHERE " + " AND ".join(f"{c} = ?" for c in table.key)
 
 
+_PG_TYPE = {"text": "text", "int": "int8", "bool": "int8", "json": "text"}
 _PG_ARRAY = {"text": "text[]", "int": "bigint[]", "bool": "bigint[]", "json": "text[]"}
 
 
