@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -19,6 +20,25 @@ TRACKING_PREFIX = "projection:"
 def tracking_name(projection: str) -> str:
     """The tracking row name of a read model in the library's tracking table."""
     return TRACKING_PREFIX + projection
+
+
+@dataclass(frozen=True)
+class Changes:
+    """A table's changed rows, encoded: rows storage has never held, the other changed rows,
+    and the keys of deleted rows."""
+
+    table: Table
+    new: list[tuple[Any, ...]]
+    changed: list[tuple[Any, ...]]
+    deleted: list[Key]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a page changed in some read models' tables, and each read model's new position."""
+
+    changes: list[Changes]
+    positions: list[tuple[str, int]]
 
 
 class TableStore:
@@ -69,18 +89,28 @@ class TableStore:
         return {name.removeprefix(TRACKING_PREFIX): int(pos) for name, pos in found
                 if name.startswith(TRACKING_PREFIX)}
 
-    def flush(self, work: Sequence[tuple[str, Sequence[Table], Rows, int]]) -> None:
-        """Write every changed row and each read model's new position, all in one transaction."""
+    def take(self, work: Sequence[tuple[str, Sequence[Table], Rows, int]]) -> Batch:
+        """Take every changed row of each read model in `work` out of its rows, encoded, with
+        its new position: the rows may change again while the batch is written."""
+        changes = []
+        for _projection, tables, rows, _position in work:
+            for table in tables:
+                new, changed, deleted = rows.take_dirty(table)
+                if new or changed or deleted:
+                    changes.append(Changes(table, [table.encode(r) for r in new],
+                                           [table.encode(r) for r in changed], deleted))
+        return Batch(changes, [(projection, position) for projection, _, _, position in work])
+
+    def write(self, cursor: Cursor, batch: Batch) -> None:
+        """Write a batch's rows and positions in the transaction of `cursor`: all or nothing."""
         assert self.tracking is not None
-        with self.database.transaction() as cursor:
-            for projection, tables, rows, position in work:
-                for table in tables:
-                    new, changed, deleted = rows.take_dirty(table)
-                    self._insert(cursor, table, [table.encode(r) for r in new])
-                    self._write(cursor, table, [table.encode(r) for r in changed])
-                    self._remove(cursor, table, deleted)
-                self.tracking._insert_tracking(  # type: ignore[attr-defined]
-                    cursor.raw, Tracking(tracking_name(projection), position))
+        for changes in batch.changes:
+            self._insert(cursor, changes.table, changes.new)
+            self._write(cursor, changes.table, changes.changed)
+            self._remove(cursor, changes.table, changes.deleted)
+        for projection, position in batch.positions:
+            self.tracking._insert_tracking(  # type: ignore[attr-defined]
+                cursor.raw, Tracking(tracking_name(projection), position))
 
     def _insert(self, cursor: Cursor, table: Table, encoded: list[tuple[Any, ...]]) -> None:
         """Insert rows storage has never held (most rows a catch-up writes); one already there

@@ -140,6 +140,12 @@ def test_one_reports_reads_see_one_snapshot_while_a_projector_writes(store: Tabl
     assert store.database.query("SELECT size FROM test_note WHERE note_id = 'n1'") == [(99,)]
 
 
+def flush(store: TableStore, memory: Rows, position: int) -> None:
+    """Write what `memory` changed and the notes' position, as a projector's page does."""
+    with store.database.transaction() as cursor:
+        store.write(cursor, store.take([("notes", [NOTES], memory, position)]))
+
+
 def test_a_flush_inserts_new_rows_upserts_changed_ones_and_deletes_with_the_position(
         services: Any) -> None:
     # Given a projector's store with two notes, loaded into memory
@@ -148,13 +154,13 @@ def test_a_flush_inserts_new_rows_upserts_changed_ones_and_deletes_with_the_posi
     memory = Rows()
     for note in ("n1", "n2"):
         memory.put(NOTES, NOTES.blank(("pycon", note)) | {"size": 1})
-    store.flush([("notes", [NOTES], memory, 5)])
+    flush(store, memory, 5)
     # When a page changes one, deletes the other and makes it again, and adds a third
     memory.add(NOTES, "pycon", "n1", size=10)
     memory.delete(NOTES, "pycon", "n2")
     memory.upsert(NOTES, "pycon", "n2", kind="again")
     memory.upsert(NOTES, "pycon", "n3", kind="new")
-    store.flush([("notes", [NOTES], memory, 9)])
+    flush(store, memory, 9)
     # Then storage holds what memory holds, at the page's position
     assert SqlReader(store.database).many(NOTES, "pycon") == memory.many(NOTES, "pycon")
     assert [r["size"] for r in memory.many(NOTES, "pycon")] == [11, 0, 0]
@@ -168,7 +174,7 @@ def test_a_row_made_new_that_another_process_stored_first_fails_the_whole_flush(
     store.create([NOTES])
     memory = Rows()
     memory.upsert(NOTES, "pycon", "n1", kind="first")
-    store.flush([("notes", [NOTES], memory, 5)])
+    flush(store, memory, 5)
     with services.database.transaction() as cursor:
         cursor.execute("INSERT INTO test_note (conference, note_id, kind) VALUES (?, ?, ?)",
                        ("pycon", "n2", "theirs"))
@@ -176,7 +182,7 @@ def test_a_row_made_new_that_another_process_stored_first_fails_the_whole_flush(
     memory.upsert(NOTES, "pycon", "n1", kind="second")
     memory.upsert(NOTES, "pycon", "n2", kind="ours")
     with pytest.raises(IntegrityError):
-        store.flush([("notes", [NOTES], memory, 9)])
+        flush(store, memory, 9)
     # Then nothing of the page is written, its position included (the projector reloads)
     assert [(r["note_id"], r["kind"]) for r in SqlReader(store.database).many(NOTES, "pycon")
             ] == [("n1", "first"), ("n2", "theirs")]
