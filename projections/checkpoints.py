@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import orjson
 
 from projections.audit import EventLog, Span
-from projections.db import Database
+from projections.db import Cursor, Database
 from projections.projection import Projection
 from projections.tables import Key, Rows, Table
 
@@ -138,19 +138,16 @@ class CheckpointStore:
         """Forget every checkpoint of `projection` (its read model is rebuilt from nothing)."""
         self.database.execute(f"DELETE FROM {TABLE} WHERE projection = ?", (projection,))
 
-    def write(self, records: Sequence[Record]) -> None:
-        """Store `records` in one transaction; a checkpoint another process wrote at the same
-        position stays. Nothing to store opens no transaction (most pages checkpoint nothing)."""
-        if not records:
-            return
-        with self.database.transaction() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {TABLE} (projection, conference, position, previous, base, "
-                "max_effective, max_recorded, digest, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (projection, conference, position) DO NOTHING",
-                [(r.projection, r.conference, r.mark.position, r.previous, int(r.base),
-                  r.mark.max_effective, r.mark.max_recorded, r.digest(), r.state)
-                 for r in records])
+    def insert(self, cursor: Cursor, records: Sequence[Record]) -> None:
+        """Store `records` in the transaction of `cursor` (the projector's page); a checkpoint
+        another process wrote at the same position stays."""
+        cursor.executemany(
+            f"INSERT INTO {TABLE} (projection, conference, position, previous, base, "
+            "max_effective, max_recorded, digest, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (projection, conference, position) DO NOTHING",
+            [(r.projection, r.conference, r.mark.position, r.previous, int(r.base),
+              r.mark.max_effective, r.mark.max_recorded, r.digest(), r.state)
+             for r in records])
 
     def latest(self, projection: str, conference: str) -> Mark | None:
         found = self.database.query(
@@ -205,10 +202,11 @@ def restore(store: CheckpointStore, projection: Projection, conference: str, row
 class Checkpointer:
     """Writes checkpoints of a projector's read models as conferences gain events.
 
-    Before each flush it notes which keys changed (the flush forgets them); after it, for every
-    conference that gained `every` events, it writes each read model's changes since its last
-    checkpoint. What changed before the projector opened is unknown, so the first checkpoint of
-    each read model after `reset` is a base.
+    Before each page's changes are taken it notes which keys changed (taking forgets them); then,
+    for every conference that gained `every` events, it makes each read model's checkpoint of
+    the changes since its last one, which the projector writes in the page's transaction. What
+    changed before the projector opened is unknown, so the first checkpoint of each read model
+    after `reset` is a base.
     """
 
     def __init__(self, store: CheckpointStore, log: EventLog, every: int | None = None):
@@ -234,9 +232,10 @@ class Checkpointer:
             if keys := rows.changed(table):
                 changed.setdefault(table.name, set()).update(keys)
 
-    def write(self, lanes: Sequence[tuple[Projection, Rows]], position: int) -> None:
-        """Checkpoint `lanes` (each standing at `position`) for conferences due one, in one
-        transaction."""
+    def due(self, lanes: Sequence[tuple[Projection, Rows]], position: int) -> list[Record]:
+        """Checkpoints of `lanes` (their rows at `position`) for the conferences due one, for
+        the projector to write with the page. They count as written from now on: should the
+        page fail, the projector reopens, and `reset` forgets them."""
         due = [c for c, gained in self._gained.items() if gained >= self.every]
         records: list[Record] = []
         spans: dict[tuple[str, int], Span] = {}  # lanes that checkpointed together share one
@@ -245,12 +244,12 @@ class Checkpointer:
             for projection, rows in lanes:
                 if record := self._checkpoint(projection, rows, conference, position, spans):
                     records.append(record)
-        self.store.write(records)
         for record in records:
             self._written[(record.projection, record.conference)] = record.mark
             for table_keys in self._changed.get(record.projection, {}).values():
                 table_keys.difference_update([k for k in table_keys
                                               if k[0] == record.conference])
+        return records
 
     def _checkpoint(self, projection: Projection, rows: Rows, conference: str, position: int,
                     spans: dict[tuple[str, int], Span]) -> Record | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -19,6 +20,25 @@ TRACKING_PREFIX = "projection:"
 def tracking_name(projection: str) -> str:
     """The tracking row name of a read model in the library's tracking table."""
     return TRACKING_PREFIX + projection
+
+
+@dataclass(frozen=True)
+class Changes:
+    """A table's changed rows, encoded: rows storage has never held, the other changed rows,
+    and the keys of deleted rows."""
+
+    table: Table
+    new: list[tuple[Any, ...]]
+    changed: list[tuple[Any, ...]]
+    deleted: list[Key]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a page changed in some read models' tables, and each read model's new position."""
+
+    changes: list[Changes]
+    positions: list[tuple[str, int]]
 
 
 class TableStore:
@@ -69,21 +89,48 @@ class TableStore:
         return {name.removeprefix(TRACKING_PREFIX): int(pos) for name, pos in found
                 if name.startswith(TRACKING_PREFIX)}
 
-    def flush(self, work: Sequence[tuple[str, Sequence[Table], Rows, int]]) -> None:
-        """Write every changed row and each read model's new position, all in one transaction."""
+    def take(self, work: Sequence[tuple[str, Sequence[Table], Rows, int]]) -> Batch:
+        """Take every changed row of each read model in `work` out of its rows, encoded, with
+        its new position: the rows may change again while the batch is written."""
+        changes = []
+        for _projection, tables, rows, _position in work:
+            for table in tables:
+                new, changed, deleted = rows.take_dirty(table)
+                if new or changed or deleted:
+                    changes.append(Changes(table, [table.encode(r) for r in new],
+                                           [table.encode(r) for r in changed], deleted))
+        return Batch(changes, [(projection, position) for projection, _, _, position in work])
+
+    def write(self, cursor: Cursor, batch: Batch) -> None:
+        """Write a batch's rows and positions in the transaction of `cursor`: all or nothing."""
         assert self.tracking is not None
-        with self.database.transaction() as cursor:
-            for projection, tables, rows, position in work:
-                for table in tables:
-                    upserts, deletes = rows.take_dirty(table)
-                    self._write(cursor, table, [table.encode(r) for r in upserts])
-                    self._remove(cursor, table, deletes)
-                self.tracking._insert_tracking(  # type: ignore[attr-defined]
-                    cursor.raw, Tracking(tracking_name(projection), position))
+        for changes in batch.changes:
+            self._insert(cursor, changes.table, changes.new)
+            self._write(cursor, changes.table, changes.changed)
+            self._remove(cursor, changes.table, changes.deleted)
+        for projection, position in batch.positions:
+            self.tracking._insert_tracking(  # type: ignore[attr-defined]
+                cursor.raw, Tracking(tracking_name(projection), position))
+
+    def _insert(self, cursor: Cursor, table: Table, encoded: list[tuple[Any, ...]]) -> None:
+        """Insert rows storage has never held (most rows a catch-up writes); one already there
+        is an IntegrityError, as when another process wrote the page first. On PostgreSQL, by a
+        binary COPY: at 100k events it took the server about half the CPU of the upsert, and
+        psycopg a quarter of the CPU of dumping the column arrays."""
+        if not encoded:
+            return
+        if not self.database.is_postgres:
+            cursor.executemany(self._insert_values(table), encoded)
+            return
+        with cursor.raw.copy(f"COPY {table.name} ({', '.join(table.columns)}) "
+                             "FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([_PG_TYPE[kind] for kind in table.types.values()])
+            for values in encoded:
+                copy.write_row(values)
 
     def _write(self, cursor: Cursor, table: Table, encoded: list[tuple[Any, ...]]) -> None:
-        """Upsert rows. On PostgreSQL, one statement per table whose parameters are an array per
-        column: psycopg's executemany sends a statement per row, which was 40 % of catch-up."""
+        """Upsert changed rows. On PostgreSQL, one statement per table whose parameters are an
+        array per column: psycopg's executemany sends a statement per row (40 % of catch-up)."""
         if not encoded:
             return
         if not self.database.is_postgres:
@@ -129,16 +176,19 @@ class TableStore:
         return statements
 
     @staticmethod
-    def _upsert(table: Table) -> str:
+    def _insert_values(table: Table) -> str:
         marks = ", ".join("?" for _ in table.columns)
-        return (f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks}) "
-                f"{_on_conflict(table)}")
+        return f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks})"
+
+    def _upsert(self, table: Table) -> str:
+        return f"{self._insert_values(table)} {_on_conflict(table)}"
 
     @staticmethod
     def _delete(table: Table) -> str:
         return f"DELETE FROM {table.name} WHERE " + " AND ".join(f"{c} = ?" for c in table.key)
 
 
+_PG_TYPE = {"text": "text", "int": "int8", "bool": "int8", "json": "text"}
 _PG_ARRAY = {"text": "text[]", "int": "bigint[]", "bool": "bigint[]", "json": "text[]"}
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, partial
 from operator import itemgetter
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -178,8 +178,19 @@ class Reader(Protocol):
              where: dict[str, Any] | None = None) -> dict[Any, dict[str, int]]: ...
 
 
+class Dirty(NamedTuple):
+    """What changed in a table since the last `take_dirty`: rows storage has never held (to
+    insert), the other changed rows (to upsert), and the keys of stored rows deleted."""
+
+    new: list[Row]
+    changed: list[Row]
+    deleted: list[Key]
+
+
 class Rows:
-    """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`.
+    """The rows of a set of tables, in memory, remembering which keys changed since `take_dirty`
+    and which of them are new: made where no row was held or deleted since then. The live
+    projector holds every row of its tables, so storage has no row at a new key either.
 
     Rows restored from a checkpoint stay the value lists it holds until first read, when each
     becomes a dict: a replay restores hundreds of thousands of rows and reads a few thousand.
@@ -188,6 +199,7 @@ class Rows:
     def __init__(self) -> None:
         self._data: defaultdict[str, dict[Key, Row | list[Any]]] = defaultdict(dict)
         self._dirty: defaultdict[str, set[Key]] = defaultdict(set)
+        self._new: defaultdict[str, set[Key]] = defaultdict(set)
 
     def _table(self, table: Table) -> dict[Key, Row | list[Any]]:
         return self._data[table.name]
@@ -214,8 +226,11 @@ class Rows:
 
     def put(self, table: Table, row: Row) -> Row:
         key = table.key_of(row)
-        self._data[table.name][key] = row
-        self._dirty[table.name].add(key)
+        data, dirty = self._data[table.name], self._dirty[table.name]
+        if key not in data and key not in dirty:  # see `_held`
+            self._new[table.name].add(key)
+        data[key] = row
+        dirty.add(key)
         return row
 
     def upsert(self, table: Table, *key: Any, **values: Any) -> Row:
@@ -233,14 +248,18 @@ class Rows:
         return row
 
     def _held(self, table: Table, key: Key) -> Row:
-        """The row at `key` (a blank one stored if absent), marked changed."""
-        data = self._data[table.name]
+        """The row at `key` (a blank one stored if absent), marked changed. A row made where
+        none is held is new, unless a stored row was deleted there since `take_dirty` (storage
+        holds it until the flush); made again after a new one was deleted, it is new still."""
+        data, dirty = self._data[table.name], self._dirty[table.name]
         row = data.get(key)
         if row is None:
             row = data[key] = table.blank(key)
+            if key not in dirty:
+                self._new[table.name].add(key)
         elif type(row) is list:  # restored from a checkpoint, not read yet
             row = self._thawed(table, key, row)
-        self._dirty[table.name].add(key)
+        dirty.add(key)
         return row  # type: ignore[return-value]  # a dict by now
 
     def delete(self, table: Table, *key: Any) -> None:
@@ -266,10 +285,20 @@ class Rows:
     def clear(self, table: Table) -> None:
         self._data.pop(table.name, None)
         self._dirty.pop(table.name, None)
+        self._new.pop(table.name, None)
 
-    def take_dirty(self, table: Table) -> tuple[list[Row], list[Key]]:
-        """The rows changed since last time (to upsert) and the keys deleted."""
-        return self.rows_at(table, self._dirty.pop(table.name, ()))
+    def take_dirty(self, table: Table) -> Dirty:
+        """What changed since last time, each key looked up once (the tables are large)."""
+        new = self._new.pop(table.name, set())
+        taken = Dirty([], [], [])
+        for key in self._dirty.pop(table.name, ()):
+            row = self.get(table, *key)
+            if row is None:
+                if key not in new:  # (a row made and deleted since is not stored)
+                    taken.deleted.append(key)
+            else:
+                (taken.new if key in new else taken.changed).append(row)
+        return taken
 
     def rows_at(self, table: Table, keys: Iterable[Key]) -> tuple[list[Row], list[Key]]:
         """The rows held at `keys`, and the keys no row is held at."""

@@ -21,6 +21,7 @@ from projections.checkpoints import TABLE, CheckpointStore
 from projections.eventlog.chain import CHAIN_TABLE, micros
 from projections.replay import Replay, replay
 from projections.runner import Projector
+from tests.factories import configure_conference, define_ticket, pay, place_order
 from tests.projections.factories_audit import Story, batches
 
 EVERY = 4  # a checkpoint every few events, so that short streams have many
@@ -179,15 +180,21 @@ def test_the_timeline_holds_each_events_times_and_unknown_times_are_still_checke
         "sales_order"]
 
 
-def test_a_page_with_no_checkpoint_due_opens_no_transaction(checkpointed, monkeypatch) -> None:
+def test_checkpoints_are_written_in_their_page_s_transaction(checkpointed, monkeypatch) -> None:
+    # Given a page of more events than a checkpoint is due after
+    checkpointed.ledger.record("pycon", [configure_conference(), define_ticket(),
+                                         place_order(), pay()], now=checkpointed.now)
     database = checkpointed.store.database
-    opened: list[bool] = []
+    committed: list[bool] = []
     transaction = type(database).transaction
 
-    def counted(self: Any, **kwargs: Any) -> Any:
-        opened.append(True)
-        return transaction(self, **kwargs)
+    def counted(self: Any, *, commit: bool = True) -> Any:
+        committed.append(commit)
+        return transaction(self, commit=commit)
 
     monkeypatch.setattr(type(database), "transaction", counted)
-    CheckpointStore(database).write([])
-    assert opened == []
+    # When the projector applies it
+    checkpointed.projector.step()
+    # Then its rows, positions and checkpoints were written in one transaction
+    assert committed.count(True) == 1
+    assert CheckpointStore(database).latest("sales", "pycon") is not None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from projections.db import Database, Reads
-from projections.store import SqlReader, TableStore
+from projections.store import SqlReader, TableStore, open_store
 from projections.tables import Range, Rows, Table
 
 NOTES = Table("test_note", "note_id", "created kind size:int weight:int",
@@ -137,3 +138,52 @@ def test_one_reports_reads_see_one_snapshot_while_a_projector_writes(store: Tabl
     assert before is not None and before["size"] == 1
     assert [row["size"] for row in after] == [1]
     assert store.database.query("SELECT size FROM test_note WHERE note_id = 'n1'") == [(99,)]
+
+
+def flush(store: TableStore, memory: Rows, position: int) -> None:
+    """Write what `memory` changed and the notes' position, as a projector's page does."""
+    with store.database.transaction() as cursor:
+        store.write(cursor, store.take([("notes", [NOTES], memory, position)]))
+
+
+def test_a_flush_inserts_new_rows_upserts_changed_ones_and_deletes_with_the_position(
+        services: Any) -> None:
+    # Given a projector's store with two notes, loaded into memory
+    store = open_store(services.ledger.recorder)
+    store.create([NOTES])
+    memory = Rows()
+    for note in ("n1", "n2"):
+        memory.put(NOTES, NOTES.blank(("pycon", note)) | {"size": 1})
+    flush(store, memory, 5)
+    # When a page changes one, deletes the other and makes it again, and adds a third
+    memory.add(NOTES, "pycon", "n1", size=10)
+    memory.delete(NOTES, "pycon", "n2")
+    memory.upsert(NOTES, "pycon", "n2", kind="again")
+    memory.upsert(NOTES, "pycon", "n3", kind="new")
+    flush(store, memory, 9)
+    # Then storage holds what memory holds, at the page's position
+    assert SqlReader(store.database).many(NOTES, "pycon") == memory.many(NOTES, "pycon")
+    assert [r["size"] for r in memory.many(NOTES, "pycon")] == [11, 0, 0]
+    assert store.position("notes") == 9
+
+
+def test_a_row_made_new_that_another_process_stored_first_fails_the_whole_flush(
+        services: Any) -> None:
+    # Given a projector that flushed a note, and another process that then stored note n2
+    store = open_store(services.ledger.recorder)
+    store.create([NOTES])
+    memory = Rows()
+    memory.upsert(NOTES, "pycon", "n1", kind="first")
+    flush(store, memory, 5)
+    with services.database.transaction() as cursor:
+        cursor.execute("INSERT INTO test_note (conference, note_id, kind) VALUES (?, ?, ?)",
+                       ("pycon", "n2", "theirs"))
+    # When the projector's next page changes n1 and makes n2 as new
+    memory.upsert(NOTES, "pycon", "n1", kind="second")
+    memory.upsert(NOTES, "pycon", "n2", kind="ours")
+    with pytest.raises(IntegrityError):
+        flush(store, memory, 9)
+    # Then nothing of the page is written, its position included (the projector reloads)
+    assert [(r["note_id"], r["kind"]) for r in SqlReader(store.database).many(NOTES, "pycon")
+            ] == [("n1", "first"), ("n2", "theirs")]
+    assert store.position("notes") == 5
