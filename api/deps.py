@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Principal
 from api.errors import Forbidden, NotAuthenticated
@@ -31,23 +32,29 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def authenticate(services: ServicesDep, credentials: Credentials) -> Principal:
-    """The caller's principal; 401 without a token or with an unknown or revoked one."""
+async def authenticate(request: Request, credentials: Credentials) -> Principal:
+    """The caller's principal; 401 without a token or with an unknown or revoked one.
+
+    Async, so that the bootstrap token (no database read) costs no thread hop; a stored token is
+    looked up in the threadpool, on every request, so that a revocation takes effect at once."""
     if credentials is None:
         raise NotAuthenticated()
-    principal = services.tokens.authenticate(credentials.credentials)
+    tokens = request.app.state.services.tokens
+    principal = tokens.bootstrap(credentials.credentials)
+    if principal is None:
+        principal = await run_in_threadpool(tokens.authenticate, credentials.credentials)
     if principal is None:
         raise NotAuthenticated()
     return principal
 
 
-Caller = Annotated[Principal, Depends(authenticate)]
+def require(role: str) -> Callable[[Request, Credentials], Awaitable[Principal]]:
+    """A dependency admitting tokens whose role includes `role` and that reach the `{slug}`
+    (one dependency, not a chain: each level of FastAPI's dependency tree costs CPU per
+    request)."""
 
-
-def require(role: str) -> Callable[[Request, Principal], Awaitable[Principal]]:
-    """A dependency admitting tokens whose role includes `role` and that reach the `{slug}`."""
-
-    async def check(request: Request, principal: Caller) -> Principal:
+    async def check(request: Request, credentials: Credentials) -> Principal:
+        principal = await authenticate(request, credentials)
         slug = request.path_params.get("slug")
         if not principal.may(role) or (slug is not None and not principal.covers(slug)):
             raise Forbidden()

@@ -3,7 +3,9 @@
 A batch is parsed, checked against the books event by event, and saved in one `save()` call, with
 its idempotency keys and hash-chain links written in the same database transaction by the event
 recorder. A concurrent writer that got there first makes the save fail; the batch is then checked
-again from fresh state, so a conflict is retried here and never reaches the sender.
+again from fresh state, so a conflict is retried here and never reaches the sender. Independent
+batches that arrived together (`record_many`) are checked one after another, each on its own, and
+saved together: each stays all or nothing, and each gets its own answer.
 """
 
 from __future__ import annotations
@@ -50,6 +52,15 @@ class IntakeIndex(Protocol):
                    after: dict[UUID, int]) -> Books:
         """The books as they stand for a batch with these keys and aggregates, in one read: the
         stored events of each aggregate after its version in `after` (all of them if absent)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A batch as sent: its conference, its raw events and when it arrived."""
+
+    slug: str
+    raw_events: list[Any]
+    now: datetime
 
 
 @dataclass
@@ -127,15 +138,63 @@ class Ledger(Application):
 
     def record(self, slug: str, raw_events: list[Any], *, now: datetime) -> Receipt:
         """Record a batch atomically; raise BatchRefused listing every bad event."""
-        parsed, invalid = self._parse(slug, raw_events, now)
+        result = self.record_many([Submission(slug, raw_events, now)])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def record_many(self, submissions: list[Submission]) -> list[Receipt | Exception]:
+        """Record independent batches, each atomically: checked one after another against the
+        books, then saved together (one commit, shared with other threads' saves). Each gets its
+        receipt, or what refused it (BatchRefused, LedgerBusy, a database error)."""
+        results: list[Receipt | Exception | None] = [None] * len(submissions)
+        parsed = [self._parse(s.slug, s.raw_events, s.now) for s in submissions]
+        todo = list(range(len(submissions)))
         for attempt in range(CONFLICT_RETRIES):
             if attempt:
                 time.sleep(random.uniform(0, 0.005 * 2 ** attempt))  # jitter: let others finish
+            todo = self._record_round([(i, submissions[i].slug, *parsed[i]) for i in todo],
+                                      results)
+            if not todo:
+                break
+        for index in todo:
+            results[index] = LedgerBusy(
+                f"batch lost {CONFLICT_RETRIES} races to concurrent writers")
+        return cast(list[Receipt | Exception], results)
+
+    def _record_round(self, batches: list[tuple[int, str, list[intake.Incoming],
+                                                list[EventError]]],
+                      results: list[Receipt | Exception | None]) -> list[int]:
+        """Check each batch and save those that pass, filling in `results`; return the batches
+        that someone else's save overtook (checked again from fresh state)."""
+        checked: list[tuple[int, list[Verdict], Pending | None]] = []
+        again: list[int] = []
+        for index, slug, parsed, invalid in batches:
             try:
-                return self._record_once(slug, parsed, invalid)
+                checked.append((index, *self._check_batch(slug, parsed, invalid)))
             except (IntegrityError, BooksMoved, HistoryLost):
-                continue  # someone recorded first: check again against the new state
-        raise LedgerBusy(f"batch lost {CONFLICT_RETRIES} races to concurrent writers")
+                again.append(index)  # someone recorded first: check again against the new state
+            except Exception as error:  # refused, or the database failed: this batch's answer
+                results[index] = error
+        self._commits.submit_all([pending for _, _, pending in checked if pending is not None])
+        for index, verdicts, pending in checked:
+            try:
+                results[index] = self._receipt(verdicts, pending)
+            except IntegrityError:
+                again.append(index)
+            except Exception as error:  # the database failed: this batch's answer
+                results[index] = error
+        return again
+
+    def _receipt(self, verdicts: list[Verdict], saved: Pending | None) -> Receipt:
+        """The receipt of a checked batch once what it had to save is saved; raise what the save
+        raised (IntegrityError: a concurrent writer got there first)."""
+        if saved is not None and saved.error is not None:
+            raise saved.error
+        for verdict in verdicts:
+            if verdict.recorded and saved is not None:
+                verdict.position = saved.positions[verdict.offset]
+        return Receipt([verdict.outcome() for verdict in verdicts])
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Every save also hands the recorder each event's effective and recorded times, which
@@ -192,10 +251,10 @@ class Ledger(Application):
             parsed.append(incoming)
         return parsed, errors
 
-    def _record_once(self, slug: str, parsed: list[intake.Incoming],
-                     invalid: list[EventError]) -> Receipt:
+    def _check_batch(self, slug: str, parsed: list[intake.Incoming], invalid: list[EventError]
+                     ) -> tuple[list[Verdict], Pending | None]:
         """Check the well-formed events against the books; refuse the batch listing every bad
-        event (malformed ones included), or save it."""
+        event (malformed ones included), or return its verdicts and what it has to save."""
         ids = {i for p in parsed for i in references(slug, p.envelope.type, p.data)}
         after = self._histories.versions(ids)
         books = cast(IntakeIndex, self.recorder).read_books(sorted({p.key for p in parsed}),
@@ -220,7 +279,7 @@ class Ledger(Application):
             if (self.recorder.max_notification_id() or 0) != head:
                 raise BooksMoved()
             raise BatchRefused(sorted(errors, key=lambda e: e.index))
-        return self._save(slug, batch, verdicts)
+        return verdicts, _pending(slug, batch, verdicts)
 
     def _check(self, batch: Batch, incoming: intake.Incoming,
                known: dict[tuple[str, str], tuple[str, int]], earlier: Verdict | None) -> Verdict:
@@ -248,21 +307,6 @@ class Ledger(Application):
         batch.end()
         return Verdict(incoming, True)
 
-    def _save(self, slug: str, batch: Batch, verdicts: list[Verdict]) -> Receipt:
-        """Save the batch's new events (with whatever else is being saved right now)."""
-        events: list[LedgerAggregate.Event] = []
-        keys: list[tuple[str, str, str, int]] = []
-        for verdict, step in zip(verdicts, batch.steps, strict=True):
-            if verdict.recorded:
-                events.extend(step)
-                verdict.offset = len(events) - 1  # an event's position is its last stored event
-                keys.append((*verdict.incoming.key, verdict.incoming.digest, verdict.offset))
-        positions = self._commits.submit(Pending(slug, events, keys)) if events else []
-        for verdict in verdicts:
-            if verdict.recorded:
-                verdict.position = positions[verdict.offset]
-        return Receipt([verdict.outcome() for verdict in verdicts])
-
 
 @dataclass
 class Verdict:
@@ -279,6 +323,18 @@ class Verdict:
         return Outcome(self.incoming.index, self.incoming.envelope.id,
                        self.incoming.envelope.source,
                        "recorded" if self.recorded else "duplicate", position or 0)
+
+
+def _pending(slug: str, batch: Batch, verdicts: list[Verdict]) -> Pending | None:
+    """The batch's new events and idempotency keys, to be saved; None when all were duplicates."""
+    events: list[LedgerAggregate.Event] = []
+    keys: list[tuple[str, str, str, int]] = []
+    for verdict, step in zip(verdicts, batch.steps, strict=True):
+        if verdict.recorded:
+            events.extend(step)
+            verdict.offset = len(events) - 1  # an event's position is its last stored event
+            keys.append((*verdict.incoming.key, verdict.incoming.digest, verdict.offset))
+    return Pending(slug, events, keys) if events else None
 
 
 def _time_refused(time: datetime, now: datetime) -> InvalidEvent | None:

@@ -1,11 +1,12 @@
 """Group commit: batches checked at the same time are saved in one database transaction.
 
 Every save pays for a commit (an fsync, and on PostgreSQL the event table's lock). While one
-thread of the process is saving, batches that finish their checks queue up; the next thread to
-save takes the whole queue and saves it in one `save()`. Nobody waits on purpose, so a lone batch
-is saved at once, and under load the cost of a commit is shared. Each batch stays all or nothing:
-if the combined save meets a conflict, every batch of the group is saved alone, and the one that
-really conflicted is told so and checked again by the ledger.
+thread of the process is saving, batches that finish their checks queue up (a thread may bring
+several at once: `submit_all`); the next thread to save takes the whole queue and saves it in one
+`save()`. Nobody waits on purpose, so a lone batch is saved at once, and under load the cost of a
+commit is shared. Each batch stays all or nothing: if the combined save meets a conflict, every
+batch of the group is saved alone, and the one that really conflicted is told so and checked again
+by the ledger.
 """
 
 from __future__ import annotations
@@ -50,11 +51,20 @@ class GroupCommit:
 
     def submit(self, pending: Pending) -> list[int]:
         """Save `pending`; return its events' positions, or raise what its save raised."""
+        self.submit_all([pending])
+        if pending.error is not None:
+            raise pending.error
+        return pending.positions
+
+    def submit_all(self, pendings: list[Pending]) -> None:
+        """Save `pendings`; each learns its events' positions, or what its save raised."""
+        if not pendings:
+            return
         with self._changed:
-            self._queue.append(pending)
-            while self._leading and not pending.done.is_set():
+            self._queue.extend(pendings)
+            while self._leading and not all(p.done.is_set() for p in pendings):
                 self._changed.wait()
-            lead = not pending.done.is_set()
+            lead = not all(p.done.is_set() for p in pendings)
             if lead:
                 self._leading = True
                 group, self._queue = self._queue, []
@@ -66,9 +76,6 @@ class GroupCommit:
                 with self._changed:
                     self._leading = False
                     self._changed.notify_all()
-        if pending.error is not None:
-            raise pending.error
-        return pending.positions
 
     def _commit(self, group: list[Pending]) -> None:
         """Save a group of one conference together; alone, one by one, if that conflicts."""

@@ -1,7 +1,8 @@
 """Ingestion: one CloudEvent or a JSON array of them in, recorded all or nothing, a receipt out.
 
 The body is streamed and reading stops as soon as it passes `max_body_bytes`, so an oversized body
-is refused (413) before any of it is parsed. The ledger is blocking, so it runs in the threadpool.
+is refused (413) before any of it is parsed. The ledger is blocking, so batches are recorded by the
+intake threads (`api/intake.py`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any, Literal
 import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from api.deps import Ingester, ServicesDep, Slug
 from api.errors import MalformedBody, PayloadTooLarge, UnsupportedMediaType, field_error
@@ -60,7 +60,7 @@ async def create_events(slug: Slug, request: Request, _caller: Ingester,
     check_media_type(request.headers.get("content-type", ""))
     body = await read_body(request, services.settings.max_body_bytes)
     events = as_batch(decode(body), services.settings.max_batch_events)
-    receipt = await run_in_threadpool(services.record, slug, events, now=datetime.now(UTC))
+    receipt = await services.ingest(slug, events, now=datetime.now(UTC))
     return receipt_response(receipt)
 
 

@@ -52,19 +52,23 @@ class Cursor(Protocol):
     def fetchone(self) -> Any: ...
 
 
+def last_hash_query(mark: str) -> str:
+    """The hash of a conference's last link (run under the event table's lock)."""
+    return (f"SELECT hash FROM {CHAIN_TABLE} WHERE conference = {mark} "
+            "ORDER BY position DESC LIMIT 1")
+
+
+def last_hash(row: Any) -> str:
+    """The hash in a row of `last_hash_query`, or the genesis hash if there was none."""
+    return _first(row) if row else GENESIS
+
+
 def write_side_rows(cursor: Cursor, mark: str, ids: Sequence[int],
-                    stored: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
-    """Write the batch's idempotency keys and chain links (with the events' times, from the
-    `times` keyword: (effective_at, recorded_at) per event) in the events' own transaction."""
-    conference = kwargs.get("conference")
-    if conference is None:
-        return
-    # Read before writing: on PostgreSQL this runs in pipeline mode, where results of writes still
-    # in flight can land on the cursor after a later execute() and be fetched in its place.
-    cursor.execute(f"SELECT hash FROM {CHAIN_TABLE} WHERE conference = {mark} "
-                   "ORDER BY position DESC LIMIT 1", (conference,))
-    row = cursor.fetchone()
-    prev = _first(row) if row else GENESIS
+                    stored: Sequence[StoredEvent], kwargs: dict[str, Any], prev: str) -> None:
+    """Write the batch's idempotency keys and chain links, the first linked to `prev`, the hash
+    of the conference's last link (with the events' times, from the `times` keyword:
+    (effective_at, recorded_at) per event) in the events' own transaction."""
+    conference = kwargs["conference"]
     keys = kwargs.get("intake_keys", [])
     if keys:
         cursor.executemany(

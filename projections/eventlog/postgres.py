@@ -6,13 +6,20 @@ chain links follow commit order exactly.
 
 from __future__ import annotations
 
+import select
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
-from psycopg import Cursor
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresFactory,
+)
+from eventsourcing.utils import Environment, EnvType, retry
+from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -31,12 +38,35 @@ class LedgerRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.extend(SQL(s).format()  # type: ignore[arg-type]
                                           for s in statements)
 
-    def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow],
-                                       stored_events: Sequence[StoredEvent],
-                                       **kwargs: Any) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        assert ids is not None
-        chain.write_side_rows(curs, "%s", ids, stored_events, kwargs)
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        """The library's insert (table lock, NOTIFY, the events returning their ids, in one
+        pipelined transaction), with the conference's last chain link read under the same lock
+        in the same round trip as the insert; then the side rows, sent with the commit. Two
+        round trips, where reading the link after the insert took a third."""
+        conference = kwargs.get("conference")
+        failed: Exception | None = None
+        ids: list[int] = []
+        with self.datastore.get_connection() as conn:  # which turns psycopg's errors into ours
+            with (conn.pipeline() as pipeline, conn.transaction(), conn.cursor() as curs,
+                  conn.cursor() as last):
+                self._lock_table(curs)
+                self._notify_channel(curs)
+                if conference is not None:
+                    last.execute(chain.last_hash_query("%s"), (conference,))
+                PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
+                try:
+                    pipeline.sync()  # a uniqueness violation is raised here, not at commit
+                except Exception as error:
+                    failed = error  # raised once the pipeline is closed: psycopg warns otherwise
+                else:
+                    ids = [row["notification_id"] for row in curs.fetchall()]
+                    if conference is not None:
+                        chain.write_side_rows(curs, "%s", ids, stored_events, kwargs,
+                                              chain.last_hash(last.fetchone()))
+            if failed is not None:
+                raise failed
         return ids
 
     def read_books(self, keys: list[tuple[str, str]], ids: list[UUID],
@@ -96,4 +126,26 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
 
 class Factory(PostgresFactory):
+    """The library's factory, with `LedgerRecorder` and a pool that checks a connection it lends
+    without a round trip."""
+
     application_recorder_class = LedgerRecorder
+
+    def __init__(self, env: Environment | EnvType | None):
+        super().__init__(env)
+        # The pool's `check` (psycopg_pool keeps it as `_check`; the library offers only its
+        # round-trip ping, POSTGRES_PRE_PING) runs on every connection it lends.
+        self.datastore.pool._check = closed_by_server
+
+
+def closed_by_server(conn: Connection[Any]) -> None:
+    """Raise (and close `conn`, so the pool drops it) if the server has closed this idle
+    connection: after a restart, or through a proxy that cut it.
+
+    An idle connection has nothing to read; its socket is readable only when the server has
+    ended it (the end of the stream, or a notice that it is terminating). One poll finds what the
+    library's pre-ping found with a round trip, which cost two per single-event request."""
+    if not conn.closed and not select.select([conn.fileno()], [], [], 0)[0]:
+        return
+    conn.close()
+    raise psycopg.OperationalError("the server closed this connection")

@@ -37,7 +37,11 @@ class LedgerRecorder(SQLiteApplicationRecorder):
                        **kwargs: Any) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events)
         assert ids is not None
-        chain.write_side_rows(c, "?", ids, stored_events, kwargs)
+        conference = kwargs.get("conference")
+        if conference is not None:
+            c.execute(chain.last_hash_query("?"), (conference,))
+            prev = chain.last_hash(c.fetchone())
+            chain.write_side_rows(c, "?", ids, stored_events, kwargs, prev)
         return ids
 
     def read_books(self, keys: list[tuple[str, str]], ids: list[UUID],

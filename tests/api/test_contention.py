@@ -20,7 +20,7 @@ def test_a_batch_that_always_loses_the_race_answers_503_and_records_nothing(
     def always_conflicts(*_args: object, **_kwargs: object) -> None:
         raise IntegrityError("a concurrent writer got there first")
 
-    monkeypatch.setattr(services.ledger, "_record_once", always_conflicts)
+    monkeypatch.setattr(services.ledger, "_check_batch", always_conflicts)
     # When a batch is posted
     response = post(configure_conference())
     # Then the sender is told to retry, and nothing was recorded

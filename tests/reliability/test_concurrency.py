@@ -116,16 +116,16 @@ def hammer(base_url: str, client: int, barrier: threading.Barrier, outcomes: Out
 def count_conflicts(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the optimistic-concurrency conflicts the ledger meets (and retries)."""
     conflicts = [0]
-    record_once = ledger._record_once
+    receipt = ledger._receipt
 
     def counting(*args: Any) -> Any:
         try:
-            return record_once(*args)
+            return receipt(*args)
         except IntegrityError:
             conflicts[0] += 1
             raise
 
-    monkeypatch.setattr(ledger, "_record_once", counting)
+    monkeypatch.setattr(ledger, "_receipt", counting)
     return conflicts
 
 
