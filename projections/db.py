@@ -7,10 +7,12 @@ the eventsourcing datastore the ledger already opened, so there is one pool per 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import ApplicationRecorder
+from psycopg import IsolationLevel
 
 
 class Database:
@@ -30,26 +32,53 @@ class Database:
         with self.datastore.transaction(commit=commit) as raw:
             yield Cursor(raw, self)
 
+    @contextmanager
+    def read_transaction(self, *, snapshot: bool = False) -> Iterator[Cursor]:
+        """A transaction that can only read; with `snapshot`, every query in it sees the same
+        committed state, even while a projector writes.
+
+        On PostgreSQL the BEGIN itself says READ ONLY (and REPEATABLE READ for a snapshot), and
+        the transaction ends with COMMIT, not ROLLBACK: psycopg forgets every statement it has
+        prepared on a connection when that connection rolls back, so reads that rolled back had
+        their queries parsed and planned again by the next request. On SQLite it rolls back (a
+        committing transaction would wait for the writer) and always reads one state."""
+        if not self.is_postgres:
+            with self.transaction(commit=False) as cursor:
+                yield cursor
+            return
+        with self.datastore.get_connection() as conn:
+            conn.read_only = True
+            conn.isolation_level = IsolationLevel.REPEATABLE_READ if snapshot else None
+            try:
+                with conn.transaction(), conn.cursor() as raw:
+                    yield Cursor(raw, self)
+            finally:
+                with suppress(psycopg.Error):  # a broken connection leaves the pool anyway
+                    conn.read_only = conn.isolation_level = None
+
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         with self.transaction() as cursor:
             cursor.execute(statement, params)
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.reading() as reads:
-            return reads.query(statement, params)
+        """One read. On PostgreSQL it runs alone, outside any transaction (the pool's
+        connections are in autocommit): one round trip, where BEGIN and its end took three."""
+        if not self.is_postgres:
+            with self.reading() as reads:
+                return reads.query(statement, params)
+        with self.datastore.cursor() as raw:
+            cursor = Cursor(raw, self)
+            cursor.execute(statement, params)
+            return cursor.fetchall()
 
     @contextmanager
     def reading(self, *, snapshot: bool = False) -> Iterator[Reads]:
         """Queries that belong together (one report's) in one read transaction.
 
-        On PostgreSQL each `query` alone checks a connection out of the pool, pings it, begins
-        and rolls back: four round trips for one SELECT. A report of fifty queries pays that once.
-        With `snapshot`, every query sees the same committed state even while a projector writes
-        (PostgreSQL's REPEATABLE READ; a SQLite read transaction always does).
+        A report of fifty queries checks a connection out of the pool once. With `snapshot`,
+        every query sees the same committed state (see `read_transaction`).
         """
-        with self.transaction(commit=False) as cursor:
-            if snapshot and self.is_postgres:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with self.read_transaction(snapshot=snapshot) as cursor:
             yield Reads(cursor)
 
 
@@ -75,6 +104,15 @@ class Cursor:
     def __init__(self, raw: Any, database: Database):
         self.raw = raw
         self.database = database
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[Cursor]:
+        """A transaction for reading only. On PostgreSQL it ends with COMMIT, not ROLLBACK:
+        psycopg forgets every statement it has prepared on a connection when that connection
+        rolls back, so reads that rolled back had their queries parsed and planned again on
+        the next request. (On SQLite a committing transaction would wait for the writer.)"""
+        with self.transaction(commit=self.is_postgres) as cursor:
+            yield cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self.raw.execute(self.database.sql(statement), list(params))

@@ -72,7 +72,7 @@ class TableStore:
                     cursor.execute(f"ANALYZE {table.name}")
 
     def load(self, tables: Sequence[Table], rows: Rows) -> None:
-        with self.database.transaction(commit=False) as cursor:
+        with self.database.read_transaction() as cursor:
             for table in tables:
                 rows.clear(table)
                 cursor.execute(f"SELECT {', '.join(table.columns)} FROM {table.name}")

@@ -31,18 +31,23 @@ def test_a_live_report_body_reads_in_one_transaction(services: Services, name: s
     projectors.projector.catch_up()
     answer = prepare(services, "pycon", name, {}, ADMIN)
     opened = []
-    transaction = services.database.transaction
+    database = services.database
 
-    @contextmanager
-    def counted(**options: Any) -> Iterator[Any]:
-        opened.append(options)
-        with transaction(**options) as cursor:
-            yield cursor
+    def counted(kind: str, open_one: Any) -> Any:
+        @contextmanager
+        def opening(**options: Any) -> Iterator[Any]:
+            opened.append((kind, options))
+            with open_one(**options) as cursor:
+                yield cursor
+        return opening
 
-    monkeypatch.setattr(services.database, "transaction", counted)
+    monkeypatch.setattr(database, "transaction", counted("transaction", database.transaction))
+    monkeypatch.setattr(database, "read_transaction",
+                        counted("read", database.read_transaction))
     body = answer.body()
     # one read-only transaction for the whole body, however many tables the report reads
-    assert opened == [{"commit": False}]
+    assert opened[:1] == [("read", {"snapshot": True})]
+    assert opened[1:] in ([], [("transaction", {"commit": False})])  # SQLite's, inside it
     monkeypatch.undo()
     built = reports()[name].build(SqlReader(services.database), answer.context)
     assert {key: body[key] for key in built} == built

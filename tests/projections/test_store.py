@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -138,6 +139,33 @@ def test_one_reports_reads_see_one_snapshot_while_a_projector_writes(store: Tabl
     assert before is not None and before["size"] == 1
     assert [row["size"] for row in after] == [1]
     assert store.database.query("SELECT size FROM test_note WHERE note_id = 'n1'") == [(99,)]
+
+
+def test_a_read_transaction_leaves_no_write_behind(store: TableStore) -> None:
+    database = store.database
+    with pytest.raises(Exception, match="read-only") if database.is_postgres else nullcontext():
+        with database.read_transaction() as cursor:
+            cursor.execute("UPDATE test_note SET size = 99 WHERE note_id = 'n1'")
+    assert database.query("SELECT size FROM test_note WHERE note_id = 'n1'") == [(1,)]
+    database.execute("UPDATE test_note SET size = 98 WHERE note_id = 'n1'")  # writes still work
+    assert database.query("SELECT size FROM test_note WHERE note_id = 'n1'") == [(98,)]
+
+
+def test_reads_keep_the_statements_postgresql_prepared(store: TableStore,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    if not store.database.is_postgres:
+        pytest.skip("prepared statements are PostgreSQL's")
+    database, statement = store.database, "SELECT size FROM test_note WHERE note_id = ?"
+    with database.datastore.get_connection() as connection:
+        monkeypatch.setattr(database.datastore, "get_connection", lambda: nullcontext(connection))
+        monkeypatch.setattr(connection, "prepare_threshold", 0)  # prepare at first use
+        for _ in range(3):
+            with database.read_transaction() as cursor:
+                cursor.execute(statement, ("n1",))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row["statement"] for row in cursor.fetchall()]
+    assert database.sql(statement).replace("%s", "$1") in prepared
 
 
 def flush(store: TableStore, memory: Rows, position: int) -> None:
