@@ -90,8 +90,8 @@ class Projector:
         self.checkpoints.reset()
         for lane in self.lanes:
             self.store.create(lane.projection.all_tables)
-            self.store.load(lane.projection.all_tables, lane.rows)
-            lane.position = self.store.position(lane.projection.name)
+            lane.position = self.store.load(lane.projection.all_tables, lane.rows,
+                                            lane.projection.name)
             if lane.position == 0:  # rebuilt or new: checkpoints of older code would mislead
                 self.checkpoints.store.drop(lane.projection.name)
 

@@ -17,6 +17,9 @@ from projections.tables import COLLECTIONS, Key, Range, Row, Rows, Table
 TRACKING_PREFIX = "projection:"
 
 
+POSITION = "SELECT notification_id FROM tracking WHERE application_name = ?"
+
+
 def tracking_name(projection: str) -> str:
     """The tracking row name of a read model in the library's tracking table."""
     return TRACKING_PREFIX + projection
@@ -71,17 +74,21 @@ class TableStore:
                 for table in tables:
                     cursor.execute(f"ANALYZE {table.name}")
 
-    def load(self, tables: Sequence[Table], rows: Rows) -> None:
-        with self.database.read_transaction() as cursor:
+    def load(self, tables: Sequence[Table], rows: Rows, projection: str) -> int:
+        """Load a read model's rows; return the position they reflect, read in the same
+        snapshot (so another process committing in between cannot leave rows older than it)."""
+        with self.database.read_transaction(snapshot=True) as cursor:
             for table in tables:
                 rows.clear(table)
                 cursor.execute(f"SELECT {', '.join(table.columns)} FROM {table.name}")
                 rows.load(table, (table.decode(values) for values in cursor.fetchall()))
+            cursor.execute(POSITION, (tracking_name(projection),))
+            found = cursor.fetchone()
+        return int(found[0]) if found else 0
 
     def position(self, projection: str) -> int:
         """The last event position the read model reflects (0 before the first)."""
-        found = self.database.query("SELECT notification_id FROM tracking "
-                                    "WHERE application_name = ?", (tracking_name(projection),))
+        found = self.database.query(POSITION, (tracking_name(projection),))
         return int(found[0][0]) if found else 0
 
     def positions(self) -> dict[str, int]:

@@ -20,6 +20,7 @@ from projections.catalogue import projection_classes
 from projections.db import Cursor
 from projections.projection import Projection
 from projections.store import Batch, TableStore
+from projections.tables import Rows
 from tests.factories import (
     check_in,
     configure_conference,
@@ -124,6 +125,41 @@ def test_a_page_another_process_wrote_first_has_the_catch_up_reload_and_go_on(
     # And every read model equals a rebuild from the log
     caught_up = read_model_contents(services)
     monkeypatch.undo()
+    for name in projection_classes():
+        rebuild_projector(books.ledger, name).catch_up()
+    assert read_model_contents(services) == caught_up
+
+
+def test_a_projector_opening_while_another_writes_takes_the_position_its_rows_reflect(
+        books: Books, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given read models at a position, and an event after it that another projector will write
+    books.record(configure_conference(), define_ticket(), place_order())
+    before = books.projector.position
+    books.ledger.record("pycon", [pay()], now=books.now)
+    other = runner.Projector(books.ledger, books.store,
+                             [c() for c in projection_classes().values()])
+    other.open()
+    # When a projector opens, and the other one commits just after its first read model's rows
+    # were read
+    loading = Rows.load
+
+    def meanwhile(rows: Rows, *args: Any) -> None:
+        loading(rows, *args)
+        if other.position == before:
+            other.catch_up()
+
+    monkeypatch.setattr(Rows, "load", meanwhile)
+    opened = runner.Projector(books.ledger, books.store,
+                              [c() for c in projection_classes().values()])
+    opened.open()
+    monkeypatch.undo()
+    # Then that read model's position is the one its rows reflect, not the other's newer one
+    assert other.position == services.head() > before
+    assert opened.lanes[0].position == before
+    # And catching up brings every read model to the head, equal to a rebuild from the log
+    opened.catch_up()
+    assert set(books.store.positions().values()) == {services.head()}
+    caught_up = read_model_contents(services)
     for name in projection_classes():
         rebuild_projector(books.ledger, name).catch_up()
     assert read_model_contents(services) == caught_up
