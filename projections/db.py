@@ -105,15 +105,6 @@ class Cursor:
         self.raw = raw
         self.database = database
 
-    @contextmanager
-    def read_transaction(self) -> Iterator[Cursor]:
-        """A transaction for reading only. On PostgreSQL it ends with COMMIT, not ROLLBACK:
-        psycopg forgets every statement it has prepared on a connection when that connection
-        rolls back, so reads that rolled back had their queries parsed and planned again on
-        the next request. (On SQLite a committing transaction would wait for the writer.)"""
-        with self.transaction(commit=self.is_postgres) as cursor:
-            yield cursor
-
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self.raw.execute(self.database.sql(statement), list(params))
 

@@ -143,9 +143,9 @@ def test_one_reports_reads_see_one_snapshot_while_a_projector_writes(store: Tabl
 
 def test_a_read_transaction_leaves_no_write_behind(store: TableStore) -> None:
     database = store.database
-    with pytest.raises(Exception, match="read-only") if database.is_postgres else nullcontext():
-        with database.read_transaction() as cursor:
-            cursor.execute("UPDATE test_note SET size = 99 WHERE note_id = 'n1'")
+    refused = pytest.raises(Exception, match="read-only") if database.is_postgres else nullcontext()
+    with refused, database.read_transaction() as cursor:
+        cursor.execute("UPDATE test_note SET size = 99 WHERE note_id = 'n1'")
     assert database.query("SELECT size FROM test_note WHERE note_id = 'n1'") == [(1,)]
     database.execute("UPDATE test_note SET size = 98 WHERE note_id = 'n1'")  # writes still work
     assert database.query("SELECT size FROM test_note WHERE note_id = 'n1'") == [(98,)]
