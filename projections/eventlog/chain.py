@@ -63,19 +63,18 @@ def last_hash(row: Any) -> str:
     return _first(row) if row else GENESIS
 
 
-def write_side_rows(cursor: Cursor, mark: str, ids: Sequence[int],
-                    stored: Sequence[StoredEvent], kwargs: dict[str, Any], prev: str) -> None:
-    """Write the batch's idempotency keys and chain links, the first linked to `prev`, the hash
-    of the conference's last link (with the events' times, from the `times` keyword:
-    (effective_at, recorded_at) per event) in the events' own transaction."""
+KEY_COLUMNS = ("source", "source_id", "conference", "digest", "position")
+LINK_COLUMNS = ("position", "conference", "hash", "prev_hash", "effective_at", "recorded_at")
+
+
+def side_rows(ids: Sequence[int], stored: Sequence[StoredEvent], kwargs: dict[str, Any],
+              prev: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """A batch's idempotency keys and chain links (columns as `KEY_COLUMNS` and
+    `LINK_COLUMNS`), the first link chained to `prev`, the hash of the conference's last link,
+    with the events' times from the `times` keyword: (effective_at, recorded_at) per event."""
     conference = kwargs["conference"]
-    keys = kwargs.get("intake_keys", [])
-    if keys:
-        cursor.executemany(
-            f"INSERT INTO {KEYS_TABLE} (source, source_id, conference, digest, position) "
-            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
-            [(source, source_id, conference, digest, ids[offset])
-             for source, source_id, digest, offset in keys])
+    keys = [(source, source_id, conference, digest, ids[offset])
+            for source, source_id, digest, offset in kwargs.get("intake_keys", [])]
     given = kwargs.get("times")
     times = ([(micros(effective), micros(recorded)) for effective, recorded in given]
              if given is not None else [(None, None)] * len(ids))
@@ -84,9 +83,19 @@ def write_side_rows(cursor: Cursor, mark: str, ids: Sequence[int],
         current = link(prev, position, event)
         links.append((position, conference, current, prev, effective, recorded))
         prev = current
-    cursor.executemany(
-        f"INSERT INTO {CHAIN_TABLE} (position, conference, hash, prev_hash, effective_at, "
-        f"recorded_at) VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark})", links)
+    return keys, links
+
+
+def write_side_rows(cursor: Cursor, mark: str, ids: Sequence[int],
+                    stored: Sequence[StoredEvent], kwargs: dict[str, Any], prev: str) -> None:
+    """Write the batch's idempotency keys and chain links (see `side_rows`) in the events' own
+    transaction, a statement per row."""
+    keys, links = side_rows(ids, stored, kwargs, prev)
+    for table, columns, rows in ((KEYS_TABLE, KEY_COLUMNS, keys),
+                                 (CHAIN_TABLE, LINK_COLUMNS, links)):
+        if rows:
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
+                               f"VALUES ({', '.join(mark for _ in columns)})", rows)
 
 
 def _first(row: Any) -> Any:

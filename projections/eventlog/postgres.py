@@ -14,7 +14,6 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresFactory,
 )
@@ -27,6 +26,23 @@ from ledger.application import Books
 from projections.eventlog import chain
 
 
+def _insert_from_arrays(table: str, columns: Sequence[str], types: str) -> str:
+    """INSERT of whole columns sent as arrays in binary (`%b`): one statement for any number of
+    rows, with nothing escaped or parsed as text."""
+    arrays = ", ".join(f"%b::{kind}[]" for kind in types.split())
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+
+
+def _columns_of(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+_INSERT_KEYS = _insert_from_arrays(chain.KEYS_TABLE, chain.KEY_COLUMNS,
+                                   "text text text text bigint")
+_INSERT_LINKS = _insert_from_arrays(chain.CHAIN_TABLE, chain.LINK_COLUMNS,
+                                    "bigint text text text bigint bigint")
+
+
 class LedgerRecorder(PostgresApplicationRecorder):
     """Stores events; writes keys and chain links in the same transaction."""
 
@@ -37,14 +53,23 @@ class LedgerRecorder(PostgresApplicationRecorder):
         statements = chain.create_statements("BIGINT") + timeline + chain.index_statements()
         self.sql_create_statements.extend(SQL(s).format()  # type: ignore[arg-type]
                                           for s in statements)
+        # The library sends events as one array of a composite type, which psycopg writes as
+        # text, escaping every byte of every state in Python: 16 % of the server's CPU in
+        # batched ingest. Here they go as four arrays in binary.
+        self._insert_columns = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
         """The library's insert (table lock, NOTIFY, the events returning their ids, in one
-        pipelined transaction), with the conference's last chain link read under the same lock
-        in the same round trip as the insert; then the side rows, sent with the commit. Two
-        round trips, where reading the link after the insert took a third."""
+        pipelined transaction), with the events' columns sent as binary arrays and the
+        conference's last chain link read under the same lock in the same round trip as the
+        insert; then the side rows, sent with the commit. Two round trips, where reading the
+        link after the insert took a third."""
         conference = kwargs.get("conference")
         failed: Exception | None = None
         ids: list[int] = []
@@ -55,7 +80,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 self._notify_channel(curs)
                 if conference is not None:
                     last.execute(chain.last_hash_query("%s"), (conference,))
-                PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
+                curs.execute(self._insert_columns, self._columns(stored_events))
                 try:
                     pipeline.sync()  # a uniqueness violation is raised here, not at commit
                 except Exception as error:
@@ -63,11 +88,25 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 else:
                     ids = [row["notification_id"] for row in curs.fetchall()]
                     if conference is not None:
-                        chain.write_side_rows(curs, "%s", ids, stored_events, kwargs,
-                                              chain.last_hash(last.fetchone()))
+                        self._write_side_rows(curs, *chain.side_rows(
+                            ids, stored_events, kwargs, chain.last_hash(last.fetchone())))
             if failed is not None:
                 raise failed
         return ids
+
+    @staticmethod
+    def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+        return ([e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events], [e.state for e in stored_events])
+
+    @staticmethod
+    def _write_side_rows(curs: Cursor[DictRow], keys: list[tuple[Any, ...]],
+                         links: list[tuple[Any, ...]]) -> None:
+        """The batch's keys and chain links: a statement per table, not per row."""
+        if keys:
+            curs.execute(_INSERT_KEYS, _columns_of(keys))
+        curs.execute(_INSERT_LINKS, _columns_of(links))
 
     def read_books(self, keys: list[tuple[str, str]], ids: list[UUID],
                    after: dict[UUID, int]) -> Books:

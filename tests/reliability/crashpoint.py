@@ -8,7 +8,7 @@ else changes: the hooks wrap the real code and call it first.
 
 Points:
 - `ingest-in-transaction`: a batch's events, idempotency keys and chain links are inserted, not
-  committed (the hook runs inside the recorder's transaction, after `write_side_rows`).
+  committed (the hook runs inside the recorder's transaction, after the side rows are written).
 - `ingest-after-commit`: the batch is committed, its answer not yet sent.
 - `projector-in-transaction`: a projector has written a page's rows and part of its positions, not
   committed.
@@ -31,6 +31,7 @@ from api.cli import app
 from api.services import Services
 from projections.catalogue import projection_classes
 from projections.eventlog import chain
+from projections.eventlog.postgres import LedgerRecorder
 
 LARGE_BATCH = 100  # smaller writes (set-up batches) pass the ingest points untouched
 
@@ -57,8 +58,11 @@ def after(original: Callable[..., Any], when: Callable[..., bool], point: str
 
 def install(point: str) -> None:
     if point == "ingest-in-transaction":
-        chain.write_side_rows = after(chain.write_side_rows,
+        chain.write_side_rows = after(chain.write_side_rows,  # SQLite's
                                       lambda _c, _m, ids, *_: len(ids) >= LARGE_BATCH, point)
+        LedgerRecorder._write_side_rows = staticmethod(after(  # type: ignore[method-assign]
+            LedgerRecorder._write_side_rows, lambda _c, _k, links: len(links) >= LARGE_BATCH,
+            point))
     elif point == "ingest-after-commit":
         Services._announce = after(Services._announce, lambda *_: True, point)  # type: ignore
     elif point == "projector-in-transaction":
