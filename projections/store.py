@@ -297,6 +297,26 @@ class SqlReader:
         return {value: dict(zip(columns, map(int, sums), strict=True))
                 for value, *sums in found}
 
+    def top_sums(self, table: Table, conference: str, value: str, count: str,
+                 *tops: int) -> list[int]:
+        """Σ of the top units, from running sums the database keeps down the ranking, in one
+        query: walking the ranking in Python read a row per value (`customer-segments` at 1M
+        events: 831 revenue levels)."""
+        running = (f"SELECT {value} AS worth, SUM({count}) OVER ranking AS units, "
+                   f"SUM({count} * {value}) OVER ranking AS so_far FROM {table.name} "
+                   "WHERE conference = ? "
+                   f"WINDOW ranking AS (ORDER BY {value} DESC ROWS UNBOUNDED PRECEDING)")
+        # The row where the running count reaches the top, less its units beyond the top; a
+        # top beyond every unit takes them all.
+        top_sum = ("COALESCE((SELECT so_far - (units - ?) * worth FROM running "
+                   "WHERE units >= ? ORDER BY units LIMIT 1), "
+                   "(SELECT so_far FROM running ORDER BY units DESC LIMIT 1), 0)")
+        found = self.database.query(
+            f"WITH running AS ({running}) "
+            f"SELECT {', '.join(f'{top_sum} AS top_{n}' for n in range(len(tops)))}",
+            (conference, *(bound for top in tops for bound in (top, top))))
+        return [int(total) for total in found[0]]
+
     def _select(self, table: Table, conference: str, where: dict[str, Any] | None,
                 order: tuple[tuple[str, bool], ...], after: Key | None) -> tuple[str, list[Any]]:
         clauses, params = _conditions(table, conference, where)

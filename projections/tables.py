@@ -177,6 +177,11 @@ class Reader(Protocol):
     def sums(self, table: Table, conference: str, *columns: str, by: str,
              where: dict[str, Any] | None = None) -> dict[Any, dict[str, int]]: ...
 
+    def top_sums(self, table: Table, conference: str, value: str, count: str,
+                 *tops: int) -> list[int]:
+        """For each of `tops`: Σ `value` over that many of the most valuable units, where each
+        row stands for `count` units worth its `value`."""
+
 
 class Dirty(NamedTuple):
     """What changed in a table since the last `take_dirty`: rows storage has never held (to
@@ -362,6 +367,24 @@ class Rows:
             for column in columns:
                 totals[column] += row[column]
         return found
+
+    def top_sums(self, table: Table, conference: str, value: str, count: str,
+                 *tops: int) -> list[int]:
+        ranked = list(self.stream(table, conference, order=((value, True),)))
+        return [top_sum(ranked, value, count, top) for top in tops]
+
+
+def top_sum(ranked: list[Row], value: str, count: str, top: int) -> int:
+    """Σ `value` over the first `top` units of `ranked` rows (each `count` units): whole rows,
+    then part of the last one."""
+    total = 0
+    for row in ranked:
+        if not top:
+            break
+        taken = min(top, row[count])
+        total += taken * row[value]
+        top -= taken
+    return total
 
 
 def _matches(value: Any, wanted: Any) -> bool:

@@ -215,3 +215,26 @@ def test_a_row_made_new_that_another_process_stored_first_fails_the_whole_flush(
     assert [(r["note_id"], r["kind"]) for r in SqlReader(store.database).many(NOTES, "pycon")
             ] == [("n1", "first"), ("n2", "theirs")]
     assert store.position("notes") == 5
+
+
+LEVELS = Table("test_level", "worth:int", "units:int")
+
+
+@pytest.mark.parametrize("tops", [(0, 1, 2, 3, 5, 6, 9, 10, 11, 40), (100,)])
+def test_top_sums_agree_between_the_database_and_memory(services: Any,
+                                                        tops: tuple[int, ...]) -> None:
+    store = TableStore(services.database)
+    store.create([LEVELS])
+    levels = [("pycon", 50, 2), ("pycon", 200, 1), ("pycon", -30, 4), ("pycon", 70, 3),
+              ("other", 900, 5)]
+    with services.database.transaction() as cursor:
+        cursor.executemany("INSERT INTO test_level VALUES (?, ?, ?)", levels)
+    live = SqlReader(store.database)
+    memory = Rows()
+    memory.load(LEVELS, live.many(LEVELS, "pycon"))
+    # ranked units: 200, 70 70 70, 50 50, -30 -30 -30 -30 (ten units in all)
+    expected = {0: 0, 1: 200, 2: 270, 3: 340, 5: 460, 6: 510, 9: 420, 10: 390, 11: 390,
+                40: 390, 100: 390}
+    assert live.top_sums(LEVELS, "pycon", "worth", "units", *tops) == [expected[t] for t in tops]
+    assert memory.top_sums(LEVELS, "pycon", "worth", "units", *tops) == [expected[t] for t in tops]
+    assert live.top_sums(LEVELS, "none", "worth", "units", 0, 3) == [0, 0]
