@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +50,19 @@ def fresh_store(kind: str, postgres_admin_url: str = DEFAULT_POSTGRES) -> Iterat
     finally:
         _admin(postgres_admin_url,
                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def settle(store: Store) -> None:
+    """Write the database's dirty pages out now (PostgreSQL: CHECKPOINT; SQLite: the WAL into
+    the database file), so that the write-back of the phases before does not run under the
+    latency phases after. On PostgreSQL at 1M, a checkpoint the ingest had set off wrote for
+    125 s, over every report's timing, and added 1-3 ms to their medians."""
+    if store.kind == "postgres":
+        with psycopg.connect(store.url, autocommit=True) as connection:
+            connection.execute("CHECKPOINT")
+    else:
+        with closing(sqlite3.connect(str(store.path))) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _admin(url: str, statement: sql.Composed) -> None:

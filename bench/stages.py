@@ -15,7 +15,7 @@ import httpx
 from api import demo
 from api.services import Services
 from api.settings import Settings
-from bench.databases import Store
+from bench.databases import Store, settle
 from bench.export import ATTENDEES, measure_export, order_export
 from bench.floor import measure_floor
 from bench.ingest import Event, Ingest, ingest_batches, ingest_concurrently
@@ -65,6 +65,8 @@ def _measure_through(server: ApiServer, client: httpx.Client, target: int, resul
                                               logs / f"project-{store.kind}-{result.size}.log")
     finally:
         services.close()
+    phases.step("writing dirty pages out (CHECKPOINT)")
+    settle(store)
     result.latencies |= measure_reports(client, MAIN, options.repeats,
                                         phases.step("report latency"))
     result.latencies |= measure_as_of(client, MAIN, as_of_day, options.as_of_repeats,
