@@ -15,8 +15,6 @@ from projections.db import Cursor, Database
 from projections.tables import COLLECTIONS, Key, Range, Row, Rows, Table
 
 TRACKING_PREFIX = "projection:"
-
-
 POSITION = "SELECT notification_id FROM tracking WHERE application_name = ?"
 
 
