@@ -151,10 +151,9 @@ def test_a_read_transaction_leaves_no_write_behind(store: TableStore) -> None:
     assert database.query("SELECT size FROM test_note WHERE note_id = 'n1'") == [(98,)]
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # its prepared statements
 def test_reads_keep_the_statements_postgresql_prepared(store: TableStore,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    if not store.database.is_postgres:
-        pytest.skip("prepared statements are PostgreSQL's")
     database, statement = store.database, "SELECT size FROM test_note WHERE note_id = ?"
     with database.datastore.get_connection() as connection:
         monkeypatch.setattr(database.datastore, "get_connection", lambda: nullcontext(connection))
