@@ -49,13 +49,6 @@ class GroupCommit:
         self._queue: list[Pending] = []
         self._leading = False
 
-    def submit(self, pending: Pending) -> list[int]:
-        """Save `pending`; return its events' positions, or raise what its save raised."""
-        self.submit_all([pending])
-        if pending.error is not None:
-            raise pending.error
-        return pending.positions
-
     def submit_all(self, pendings: list[Pending]) -> None:
         """Save `pendings`; each learns its events' positions, or what its save raised."""
         if not pendings:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pytest
 from eventsourcing.persistence import IntegrityError
 
 from ledger.commit import GroupCommit, Pending
@@ -33,8 +32,9 @@ class FakeStore:
 
 
 def test_a_lone_batch_is_saved_at_once_with_its_positions() -> None:
-    store = FakeStore()
-    assert GroupCommit(store.save).submit(Pending("c", ["a", "b"], [])) == [1, 2]  # type: ignore[list-item]
+    pending = Pending("c", ["a", "b"], [])  # type: ignore[list-item]
+    GroupCommit(FakeStore().save).submit_all([pending])
+    assert (pending.positions, pending.error) == ([1, 2], None)
 
 
 def test_a_conflicting_batch_in_a_group_fails_alone() -> None:
@@ -52,19 +52,19 @@ def test_a_conflicting_batch_in_a_group_fails_alone() -> None:
 def test_concurrent_batches_share_commits_and_all_get_positions() -> None:
     store = FakeStore()
     commits = GroupCommit(store.save)
-    results: list[list[int]] = []
-    threads = [threading.Thread(target=lambda n=n: results.append(
-        commits.submit(Pending("c", [f"e{n}"], [])))) for n in range(50)]  # type: ignore[list-item]
+    pendings = [Pending("c", [f"e{n}"], []) for n in range(50)]  # type: ignore[list-item]
+    threads = [threading.Thread(target=commits.submit_all, args=([p],)) for p in pendings]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(p for r in results for p in r) == list(range(1, 51))
+    assert sorted(p for pending in pendings for p in pending.positions) == list(range(1, 51))
     assert sum(store.saves) == 50
 
 
 def test_a_failing_database_is_reported_to_every_batch_of_the_group() -> None:
     def broken(*_events: Any, **_kwargs: Any) -> list[Recording]:
         raise ConnectionError("database gone")
-    with pytest.raises(ConnectionError):
-        GroupCommit(broken).submit(Pending("c", ["a"], []))  # type: ignore[list-item]
+    group = [Pending("c", ["a"], []), Pending("c", ["b"], [])]  # type: ignore[list-item]
+    GroupCommit(broken).submit_all(group)
+    assert all(isinstance(pending.error, ConnectionError) for pending in group)
